@@ -1,0 +1,85 @@
+"""Who may see a post and who receives it: the one place Kith decides audiences.
+
+Every read path (pages, feeds, ActivityPub GETs, the client API, search) asks `can_view`
+or uses a list query built to agree with it; every delivery asks `recipients_for`.
+Pure: standard library only, no ORM, no framework.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Visibility(str, enum.Enum):
+    """A post's audience, widest first."""
+
+    PUBLIC = "public"  # anyone; listed in public timelines and feeds
+    UNLISTED = "unlisted"  # anyone with the link; kept out of public listings and feeds
+    FOLLOWERS = "followers"  # accepted followers and the mentioned
+    DIRECT = "direct"  # the mentioned only
+    LOCAL = "local"  # signed-in accounts of this node; never federated, never anonymous
+
+    @classmethod
+    def parse(cls, value: str) -> "Visibility":
+        """Return the visibility named `value`; raise ValueError naming the choices."""
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            choices = ", ".join(v.value for v in cls)
+            raise ValueError(f"unknown visibility {value!r} (choose one of: {choices})") from None
+
+
+DEFAULT_VISIBILITY = Visibility.UNLISTED
+
+# Visibilities anyone may read, signed in or not, on this server or another.
+OPEN_VISIBILITIES = frozenset({Visibility.PUBLIC, Visibility.UNLISTED})
+
+# Only these appear in feeds and public listings (RSS, Atom, tag pages, outbox).
+LISTED_VISIBILITIES = frozenset({Visibility.PUBLIC})
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Plain facts about one viewer relative to one post's author.
+
+    The anonymous reader is `Relation()`: no facts hold.
+    """
+
+    is_author: bool = False
+    is_local: bool = False  # a signed-in account of this node
+    follows_author: bool = False  # an accepted follow, not a pending request
+    is_mentioned: bool = False
+    is_blocked: bool = False  # the author blocks the viewer (or the viewer's server)
+
+
+ANONYMOUS = Relation()
+
+
+def can_view(visibility: Visibility, relation: Relation) -> bool:
+    """Return whether a viewer with `relation` to the author may see a post of `visibility`."""
+    if relation.is_author:
+        return True
+    if relation.is_blocked:
+        return False
+    if visibility in OPEN_VISIBILITIES:
+        return True
+    if visibility is Visibility.LOCAL:
+        return relation.is_local
+    if visibility is Visibility.FOLLOWERS:
+        # Mastodon delivers a followers-only post to the accounts it mentions as well.
+        return relation.follows_author or relation.is_mentioned
+    if visibility is Visibility.DIRECT:
+        return relation.is_mentioned
+    return False
+
+
+def is_listed(visibility: Visibility) -> bool:
+    """Return whether posts of `visibility` belong in feeds and public listings."""
+    return visibility in LISTED_VISIBILITIES
+
+
+def is_federated(visibility: Visibility) -> bool:
+    """Return whether posts of `visibility` may ever leave this node."""
+    return visibility is not Visibility.LOCAL
+

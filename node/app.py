@@ -1,0 +1,95 @@
+"""create_app(settings) -> the Quart app: blueprints, database hooks, error pages, headers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from quart import Quart, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from node import __version__
+from node.db import close_database, open_database
+from node.security import csrf_token, current_account, set_anon_cookie
+from node.settings import Settings
+from node.uris import Uris
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+# A page or feed never loads anything from elsewhere; forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def create_app(settings: Settings, secret: bytes) -> Quart:
+    """Return the web node for `settings`, signing CSRF tokens with `secret`."""
+    from node.routes import auth, feeds, health, web
+
+    app = Quart(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        static_url_path="/static",
+    )
+    app.config.update(
+        KITH_SETTINGS=settings,
+        KITH_SECRET=secret,
+        KITH_URIS=Uris(settings.base_url),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        TEMPLATES_AUTO_RELOAD=False,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    app.jinja_env.autoescape = True
+    app.jinja_env.globals.update(csrf_token=csrf_token, kith_version=__version__)
+    for blueprint in (web.blueprint, auth.blueprint, feeds.blueprint, health.blueprint):
+        app.register_blueprint(blueprint)
+
+    @app.before_serving
+    async def _open() -> None:
+        await open_database(settings)
+
+    @app.after_serving
+    async def _close() -> None:
+        await close_database()
+
+    app.after_request(_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    return app
+
+
+async def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return set_anon_cookie(response)
+
+
+async def _http_error(error: HTTPException) -> Response:
+    """Render 4xx/5xx as a page with the reason (or plain text for feeds and machines)."""
+    status = error.code or 500
+    if request.path.endswith((".rss", ".atom")) or request.path == "/healthz":
+        return Response(f"{error.name}: {error.description}\n", status, content_type="text/plain")
+    account = await current_account()
+    page = await render_template("error.html", error=error, account=account)
+    response = Response(page, status)
+    for header, value in error.get_headers():
+        if header.lower() != "content-type":
+            response.headers[header] = value
+    return response
+
+
+async def _unexpected_error(error: Exception) -> Response:
+    """Log the traceback for the operator; show the visitor a plain 500 page without it."""
+    if isinstance(error, HTTPException):
+        return await _http_error(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return Response(
+        "<!doctype html><title>Something went wrong</title><h1>Something went wrong</h1>"
+        "<p>The error has been logged. Try again in a moment.</p>",
+        500,
+        content_type="text/html; charset=utf-8",
+    )

@@ -1,0 +1,127 @@
+"""Read-side queries. Every list of posts is filtered by `visible_to`, which mirrors
+`federation.audience.can_view`; every single post is checked with `can_view` itself.
+A test proves the two agree for every viewer and post of a test world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.expressions import Q, Subquery
+
+from federation.audience import OPEN_VISIBILITIES, Relation, Visibility, can_view, is_listed
+from node.models import Account, Actor, Block, Follow, FollowState, Mention, Post
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is reading: an actor (a signed-in account, or later a remote signer) or nobody."""
+
+    actor_id: int | None = None
+    is_local: bool = False  # a signed-in account of this node
+
+    @classmethod
+    def of(cls, account: Account | None) -> "Viewer":
+        return cls(actor_id=account.actor_id, is_local=True) if account else cls()
+
+
+ANONYMOUS_VIEWER = Viewer()
+
+
+def visible_to(viewer: Viewer) -> Q:
+    """Return the filter on posts that `viewer` may see (deleted posts excluded)."""
+    open_posts = Q(visibility__in=[v.value for v in OPEN_VISIBILITIES])
+    if viewer.actor_id is None:
+        return open_posts & Q(deleted_at=None)
+    me = viewer.actor_id
+    followed = Subquery(
+        Follow.filter(follower_id=me, state=FollowState.ACCEPTED).values("target_id")
+    )
+    mentioning_me = Subquery(Mention.filter(actor_id=me).values("post_id"))
+    blocking_me = Subquery(Block.filter(target_id=me).values("blocker_id"))
+    allowed = (
+        open_posts
+        | Q(visibility=Visibility.FOLLOWERS.value, author_id__in=followed)
+        | Q(visibility__in=[Visibility.FOLLOWERS.value, Visibility.DIRECT.value], id__in=mentioning_me)
+    )
+    if viewer.is_local:
+        allowed |= Q(visibility=Visibility.LOCAL.value)
+    return ((allowed & ~Q(author_id__in=blocking_me)) | Q(author_id=me)) & Q(deleted_at=None)
+
+
+async def relation_to(viewer: Viewer, post: Post) -> Relation:
+    """Return the facts `can_view` needs about `viewer` and `post`'s author."""
+    me, author = viewer.actor_id, post.author_id
+    if me is None:
+        return Relation()
+    if me == author:
+        return Relation(is_author=True, is_local=viewer.is_local)
+    return Relation(
+        is_local=viewer.is_local,
+        follows_author=await Follow.exists(
+            follower_id=me, target_id=author, state=FollowState.ACCEPTED
+        ),
+        is_mentioned=await Mention.exists(post_id=post.id, actor_id=me),
+        is_blocked=await Block.exists(blocker_id=author, target_id=me),
+    )
+
+
+async def may_view(viewer: Viewer, post: Post) -> bool:
+    """Return whether `viewer` may see `post` (never a deleted one)."""
+    if post.deleted_at is not None:
+        return False
+    if post.visibility in OPEN_VISIBILITIES and viewer.actor_id is None:
+        return True
+    return can_view(post.visibility, await relation_to(viewer, post))
+
+
+async def visible_post(viewer: Viewer, username: str, post_id: int) -> Post | None:
+    """Return the post `post_id` of local account `username` if `viewer` may see it."""
+    post = await Post.get_or_none(id=post_id, author__username=username, author__local=True)
+    if post is None or not await may_view(viewer, post):
+        return None
+    return post
+
+
+async def local_actor(username: str) -> Actor | None:
+    """Return the actor of local account `username` (case-insensitive), or None."""
+    return await Actor.get_or_none(username__iexact=username, local=True).prefetch_related(
+        "account"
+    )
+
+
+async def profile_posts(
+    viewer: Viewer, author: Actor, before_id: int | None = None, limit: int = PAGE_SIZE
+) -> list[Post]:
+    """Return the author's newest posts that `viewer` may see, older than `before_id`."""
+    query = Post.filter(author_id=author.id).filter(visible_to(viewer))
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(limit)
+
+
+async def home_posts(
+    viewer: Viewer, before_id: int | None = None, limit: int = PAGE_SIZE
+) -> list[Post]:
+    """Return the home timeline: own posts, followed accounts' posts, posts mentioning me."""
+    me = viewer.actor_id
+    followed = Subquery(
+        Follow.filter(follower_id=me, state=FollowState.ACCEPTED).values("target_id")
+    )
+    mentioning_me = Subquery(Mention.filter(actor_id=me).values("post_id"))
+    query = Post.filter(Q(author_id=me) | Q(author_id__in=followed) | Q(id__in=mentioning_me))
+    query = query.filter(visible_to(viewer))
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(limit).prefetch_related("author")
+
+
+async def feed_posts(author: Actor, limit: int = PAGE_SIZE) -> list[Post]:
+    """Return the author's newest listed (public) posts, for RSS and Atom."""
+    listed = [v.value for v in Visibility if is_listed(v)]
+    return (
+        await Post.filter(author_id=author.id, visibility__in=listed, deleted_at=None)
+        .order_by("-id")
+        .limit(limit)
+    )

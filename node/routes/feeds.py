@@ -1,0 +1,80 @@
+"""GET /@NAME.rss and /@NAME.atom, with ETag and Last-Modified (304 when unchanged).
+
+A feed changes only when its author's profile or posts do, and the author's `changed_at`
+says when that was: a request costs one indexed lookup, and the rendered feed is kept per
+worker until `changed_at` moves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+
+from quart import Blueprint, Response, abort, current_app, request
+
+from node.feeds import build_feed
+from node.models import Actor
+from node.queries import feed_posts, local_actor
+
+blueprint = Blueprint("feeds", __name__)
+
+CONTENT_TYPES = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+}
+CACHE_SIZE = 256
+
+
+@blueprint.get("/@<username>.rss")
+async def rss(username: str) -> Response:
+    return await _feed(username, "rss")
+
+
+@blueprint.get("/@<username>.atom")
+async def atom(username: str) -> Response:
+    return await _feed(username, "atom")
+
+
+async def _feed(username: str, kind: str) -> Response:
+    actor = await local_actor(username)
+    if actor is None or not actor.account.rss_enabled:
+        abort(404)
+    changed = actor.changed_at.astimezone(timezone.utc).replace(microsecond=0)
+    etag = hashlib.sha256(f"{actor.id}:{kind}:{actor.changed_at.isoformat()}".encode()).hexdigest()[:32]
+    headers = {
+        "ETag": f'"{etag}"',
+        "Last-Modified": format_datetime(changed, usegmt=True),
+        "Cache-Control": "public, max-age=60",
+    }
+    if _not_modified(etag, changed):
+        return Response(b"", 304, headers=headers)
+    body = await _rendered(actor, kind, etag)
+    return Response(body, 200, headers=headers, content_type=CONTENT_TYPES[kind])
+
+
+def _not_modified(etag: str, changed: datetime) -> bool:
+    """Return whether the client's copy is current (If-None-Match wins over If-Modified-Since)."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return f'"{etag}"' in tags or "*" in tags
+    if_modified_since = request.headers.get("If-Modified-Since")
+    if if_modified_since:
+        try:
+            return changed <= parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+async def _rendered(actor: Actor, kind: str, etag: str) -> bytes:
+    cache: dict[str, bytes] = current_app.config.setdefault("KITH_FEED_CACHE", {})
+    body = cache.get(etag)
+    if body is None:
+        posts = await feed_posts(actor)
+        body = build_feed(current_app.config["KITH_URIS"], actor, posts, kind)
+        if len(cache) >= CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[etag] = body
+    return body

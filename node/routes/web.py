@@ -1,0 +1,149 @@
+"""The web pages: home and compose, profiles, posts, settings."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, abort, current_app, redirect, render_template, request
+
+from federation.audience import Visibility
+from node.models import Account, Actor
+from node.queries import Viewer, home_posts, local_actor, profile_posts, visible_post
+from node.security import current_account, require_csrf
+from node.services.accounts import AccountError, ProfileChange, update_profile
+from node.services.posting import Draft, PostError, delete_post, publish_post
+from node.uris import Uris
+
+blueprint = Blueprint("web", __name__)
+
+
+def _uris() -> Uris:
+    return current_app.config["KITH_URIS"]
+
+
+def _max_chars() -> int:
+    return current_app.config["KITH_SETTINGS"].max_post_chars
+
+
+async def _signed_in() -> Account:
+    account = await current_account()
+    if account is None:
+        abort(redirect(f"/login"))
+    return account
+
+
+def _cursor() -> int | None:
+    """Return the `before` query parameter (an id to page past), or abort 400."""
+    raw = request.args.get("before")
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 20:
+        abort(400, description="'before' must be a post id")
+    return int(raw)
+
+
+@blueprint.get("/")
+async def home() -> str:
+    account = await current_account()
+    if account is None:
+        locals_ = await Actor.filter(local=True, discoverable=True).order_by("username").limit(50)
+        return await render_template("welcome.html", account=None, profiles=locals_)
+    posts = await home_posts(Viewer.of(account), _cursor())
+    return await _compose_page(account, posts)
+
+
+async def _compose_page(account: Account, posts, *, draft: Draft | None = None, error: str | None = None):
+    return await render_template(
+        "home.html",
+        account=account,
+        posts=posts,
+        draft=draft,
+        error=error,
+        visibilities=list(Visibility),
+        max_chars=_max_chars(),
+    )
+
+
+@blueprint.post("/posts")
+async def compose() -> Response | tuple[str, int]:
+    await require_csrf()
+    account = await _signed_in()
+    form = await request.form
+    try:
+        visibility = Visibility.parse(form.get("visibility", account.default_visibility.value))
+        draft = Draft(
+            text=form.get("text", ""),
+            visibility=visibility,
+            content_warning=form.get("content_warning", ""),
+            in_reply_to=form.get("in_reply_to") or None,
+        )
+        post = await publish_post(_uris(), account, draft, _max_chars())
+    except (ValueError, PostError) as e:
+        # Keep what was typed so nothing is lost; say what is wrong.
+        keep = Draft(form.get("text", ""), account.default_visibility, form.get("content_warning", ""))
+        posts = await home_posts(Viewer.of(account))
+        return await _compose_page(account, posts, draft=keep, error=str(e)), 400
+    return redirect(post.url.removeprefix(_uris().base) or "/")
+
+
+@blueprint.get("/@<username>")
+async def profile(username: str) -> str:
+    actor = await local_actor(username)
+    if actor is None:
+        abort(404)
+    account = await current_account()
+    posts = await profile_posts(Viewer.of(account), actor, _cursor())
+    return await render_template(
+        "profile.html", account=account, actor=actor, posts=posts, rss_enabled=actor.account.rss_enabled
+    )
+
+
+@blueprint.get("/@<username>/<int:post_id>")
+async def post_page(username: str, post_id: int) -> str:
+    account = await current_account()
+    post = await visible_post(Viewer.of(account), username, post_id)
+    if post is None:
+        abort(404)  # the same answer as for a post that does not exist
+    await post.fetch_related("author")
+    return await render_template("post.html", account=account, post=post, actor=post.author)
+
+
+@blueprint.post("/@<username>/<int:post_id>/delete")
+async def delete(username: str, post_id: int) -> Response:
+    await require_csrf()
+    account = await _signed_in()
+    post = await visible_post(Viewer.of(account), username, post_id)
+    if post is None or post.author_id != account.actor_id:
+        abort(404)
+    await delete_post(account, post)
+    return redirect(f"/@{account.username}")
+
+
+@blueprint.get("/settings")
+async def settings_page() -> str:
+    account = await _signed_in()
+    return await _settings_page(account)
+
+
+async def _settings_page(account: Account, error: str | None = None, saved: bool = False) -> str:
+    return await render_template(
+        "settings.html", account=account, visibilities=list(Visibility), error=error, saved=saved
+    )
+
+
+@blueprint.post("/settings")
+async def save_settings() -> str | tuple[str, int]:
+    await require_csrf()
+    account = await _signed_in()
+    form = await request.form
+    try:
+        change = ProfileChange(
+            display_name=form.get("display_name", ""),
+            bio=form.get("bio", ""),
+            default_visibility=Visibility.parse(form.get("default_visibility", "")),
+            locked=form.get("locked") == "on",
+            discoverable=form.get("discoverable") == "on",
+            rss_enabled=form.get("rss_enabled") == "on",
+        )
+        await update_profile(_uris(), account, change)
+    except (ValueError, AccountError) as e:
+        return await _settings_page(account, error=str(e)), 400
+    return await _settings_page(account, saved=True)

@@ -1,0 +1,124 @@
+"""Posting: publish and delete a post, each in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from federation.audience import Visibility
+from node.html import MENTION_RE, MentionLink, render_text
+from node.ids import new_id
+from node.models import Account, Actor, Mention, Post, Tag
+from node.queries import Viewer, may_view
+from node.uris import Uris
+
+MAX_CONTENT_WARNING = 500
+
+
+class PostError(ValueError):
+    """A post that cannot be made as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    visibility: Visibility
+    content_warning: str = ""
+    in_reply_to: str | None = None  # URL of the post answered
+
+
+async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: int) -> Post:
+    """Create a post from `draft`; raise PostError when it is empty, too long or answers a
+    post the author may not see."""
+    text = draft.text.strip()
+    if not text:
+        raise PostError("a post needs some text")
+    if len(text) > max_chars:
+        raise PostError(f"a post may have at most {max_chars} characters, this one has {len(text)}")
+    if len(draft.content_warning) > MAX_CONTENT_WARNING:
+        raise PostError(f"a content warning may have at most {MAX_CONTENT_WARNING} characters")
+    parent = await _reply_target(uris, account, draft.in_reply_to)
+    mentionable = await _local_mentionable(uris, text)
+    rendered = render_text(text, uris.tag, lambda name, domain: _mention(uris, mentionable, name, domain))
+
+    actor: Actor = account.actor
+    now = datetime.now(timezone.utc)
+    post_id = new_id(now)
+    async with in_transaction():
+        post = await Post.create(
+            id=post_id,
+            ap_id=uris.status(actor.username, post_id),
+            url=uris.permalink(actor.username, post_id),
+            author_id=actor.id,
+            local=True,
+            visibility=draft.visibility,
+            source=text,
+            content_html=rendered.html,
+            content_warning=draft.content_warning.strip(),
+            sensitive=bool(draft.content_warning.strip()),
+            in_reply_to_id=parent.id if parent else None,
+            in_reply_to_ap_id=parent.ap_id if parent else None,
+            created_at=now,
+        )
+        if rendered.mentions:
+            await Mention.bulk_create(
+                [Mention(post_id=post.id, actor_id=mentionable[m.ap_id].id) for m in rendered.mentions]
+            )
+        if rendered.tags:
+            await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in rendered.tags])
+        await Actor.filter(id=actor.id).update(changed_at=now)
+    return post
+
+
+async def delete_post(account: Account, post: Post) -> None:
+    """Turn the account's own post into a tombstone: its text, mentions and tags go."""
+    if post.author_id != account.actor_id:
+        raise PostError("you can only delete your own posts")
+    now = datetime.now(timezone.utc)
+    async with in_transaction():
+        await Post.filter(id=post.id).update(deleted_at=now, source="", content_html="", content_warning="")
+        await Mention.filter(post_id=post.id).delete()
+        await Tag.filter(post_id=post.id).delete()
+        await Actor.filter(id=post.author_id).update(changed_at=now)
+
+
+async def _reply_target(uris: Uris, account: Account, url: str | None) -> Post | None:
+    """Return the post `url` names if the author may see it; raise PostError otherwise."""
+    if not url:
+        return None
+    url = url.strip()
+    local = uris.local_post_id(url)
+    if local:
+        post = await Post.get_or_none(id=local[1], author__username=local[0], local=True)
+    else:
+        post = await Post.filter(Q(ap_id=url) | Q(url=url)).first()
+    # A post the author may not see is answered as if it did not exist.
+    if post is None or not await may_view(Viewer.of(account), post):
+        raise PostError(f"cannot reply to {url}: no such post")
+    return post
+
+
+async def _local_mentionable(uris: Uris, text: str) -> dict[str, Actor]:
+    """Return the local actors that @mentions in `text` may name, keyed by ActivityPub id."""
+    names = {
+        m.group(1).lower()
+        for m in MENTION_RE.finditer(text)
+        if m.group(2) is None or m.group(2).lower() == uris.host
+    }
+    if not names:
+        return {}
+    # Usernames compare case-insensitively, as in Mastodon.
+    by_name = Q(*[Q(username__iexact=name) for name in names], join_type=Q.OR)
+    return {a.ap_id: a for a in await Actor.filter(by_name, local=True)}
+
+
+def _mention(uris: Uris, mentionable: dict[str, Actor], name: str, domain: str | None) -> MentionLink | None:
+    if domain is not None and domain.lower() != uris.host:
+        return None  # remote mentions arrive with federation
+    for actor in mentionable.values():
+        if actor.username.lower() == name.lower():
+            return MentionLink(actor.username, actor.domain, actor.url, actor.ap_id)
+    return None

@@ -1,0 +1,64 @@
+"""The only module that knows Kith's URL layout: pages, feeds and ActivityPub IRIs."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+
+class Uris:
+    """URLs of this node, built from its public origin."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base = base_url.rstrip("/")
+        self.host = self.base.split("://", 1)[1]  # host[:port]: the domain of our handles
+
+    # ActivityPub IRIs
+    def actor(self, username: str) -> str:
+        return f"{self.base}/users/{username}"
+
+    def status(self, username: str, post_id: int) -> str:
+        return f"{self.actor(username)}/statuses/{post_id}"
+
+    def inbox(self, username: str) -> str:
+        return f"{self.actor(username)}/inbox"
+
+    def outbox(self, username: str) -> str:
+        return f"{self.actor(username)}/outbox"
+
+    def followers(self, username: str) -> str:
+        return f"{self.actor(username)}/followers"
+
+    def following(self, username: str) -> str:
+        return f"{self.actor(username)}/following"
+
+    def key_id(self, username: str) -> str:
+        return f"{self.actor(username)}#main-key"
+
+    def shared_inbox(self) -> str:
+        return f"{self.base}/inbox"
+
+    # Pages and feeds
+    def profile(self, username: str) -> str:
+        return f"{self.base}/@{username}"
+
+    def permalink(self, username: str, post_id: int) -> str:
+        return f"{self.profile(username)}/{post_id}"
+
+    def rss(self, username: str) -> str:
+        return f"{self.profile(username)}.rss"
+
+    def atom(self, username: str) -> str:
+        return f"{self.profile(username)}.atom"
+
+    def tag(self, name: str) -> str:
+        return f"{self.base}/tags/{quote(name)}"
+
+    def local_post_id(self, url: str) -> tuple[str, int] | None:
+        """Return (username, post id) when `url` is one of our permalinks or status IRIs."""
+        for prefix, middle in ((f"{self.base}/@", "/"), (f"{self.base}/users/", "/statuses/")):
+            if not url.startswith(prefix):
+                continue
+            username, sep, rest = url[len(prefix) :].partition(middle)
+            if sep and rest.isdigit() and username:
+                return username, int(rest)
+        return None
