@@ -24,8 +24,11 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def create_app(settings: Settings, secret: bytes) -> Quart:
-    """Return the web node for `settings`, signing CSRF tokens with `secret`."""
+def create_app(settings: Settings, secret: bytes, *, manage_database: bool = True) -> Quart:
+    """Return the web node for `settings`, signing CSRF tokens with `secret`.
+
+    With `manage_database` off the caller opens and closes the database (tests do).
+    """
     from node.routes import auth, feeds, health, web
 
     app = Quart(
@@ -47,13 +50,9 @@ def create_app(settings: Settings, secret: bytes) -> Quart:
     for blueprint in (web.blueprint, auth.blueprint, feeds.blueprint, health.blueprint):
         app.register_blueprint(blueprint)
 
-    @app.before_serving
-    async def _open() -> None:
-        await open_database(settings)
-
-    @app.after_serving
-    async def _close() -> None:
-        await close_database()
+    if manage_database:
+        app.before_serving(lambda: open_database(settings))
+        app.after_serving(close_database)
 
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _http_error)

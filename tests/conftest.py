@@ -1,0 +1,117 @@
+"""Fixtures: settings, a fresh database (SQLite, or PostgreSQL when DATABASE_URL names
+one), the app, and signed-in browsers."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from node.app import create_app
+from node.db import close_database, migrate, open_database
+from node.instance import prepare_data_dir
+from node.settings import load_settings
+from node.uris import Uris
+from tests.rig.database import empty_schema, postgres_url
+
+BASE_URL = "http://localhost:8000"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    env = {"KITH_DATA_DIR": str(tmp_path / "data"), "KITH_BASE_URL": BASE_URL}
+    if postgres_url():
+        env["DATABASE_URL"] = postgres_url()
+    return load_settings(env)
+
+
+@pytest.fixture
+def uris(settings):
+    return Uris(settings.base_url)
+
+
+@pytest.fixture
+async def db(settings):
+    if not settings.is_sqlite:
+        await empty_schema(settings.database_url)
+    await open_database(settings)
+    await migrate(settings)
+    yield
+    await close_database()
+
+
+@pytest.fixture
+async def app(settings, db):
+    secret = prepare_data_dir(settings)
+    return create_app(settings, secret, manage_database=False)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_account(uris, db):
+    """Create a local account: await make_account("alice", locked=True)."""
+    from node.services.accounts import create_account
+
+    async def make(name: str, **kwargs):
+        account = await create_account(uris, name, PASSWORD, **kwargs)
+        await account.fetch_related("actor")
+        return account
+
+    return make
+
+
+@pytest.fixture
+def browser(app):
+    """Return a signed-in test client for an account: client = await browser(alice)."""
+
+    async def make(account=None):
+        client = app.test_client()
+        if account is not None:
+            page = await client.get("/login")
+            response = await client.post(
+                "/login",
+                form={"username": account.username, "password": PASSWORD, "csrf_token": csrf_of(await page.get_data(as_text=True))},
+            )
+            assert response.status_code == 302, await response.get_data(as_text=True)
+        return client
+
+    return make
+
+
+def csrf_of(page: str) -> str:
+    """Return the CSRF token of the first form on `page`."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+async def form_token(client, path: str = "/") -> str:
+    """Return a CSRF token for `client`, read from a page as a browser would."""
+    page = await client.get(path)
+    return csrf_of(await page.get_data(as_text=True))
+
+
+def unique(prefix: str = "post") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def _key_pool():
+    from federation.keys import generate_key_pair
+
+    return [generate_key_pair() for _ in range(8)]
+
+
+@pytest.fixture(autouse=True)
+def _reuse_keys(_key_pool, monkeypatch):
+    """Hand out real RSA keys made once per session: making one costs ~100 ms."""
+    from itertools import cycle
+
+    keys = cycle(_key_pool)
+    monkeypatch.setattr("node.services.accounts.generate_key_pair", lambda: next(keys))

@@ -1,0 +1,46 @@
+"""The audience rules as a truth table (requirement PRIV-RULES)."""
+
+from __future__ import annotations
+
+import pytest
+
+from federation.audience import ANONYMOUS, Relation, Visibility, can_view, is_federated, is_listed
+
+V = Visibility
+AUTHOR = Relation(is_author=True)
+LOCAL = Relation(is_local=True)
+FOLLOWER = Relation(follows_author=True)
+LOCAL_FOLLOWER = Relation(is_local=True, follows_author=True)
+MENTIONED = Relation(is_mentioned=True)
+BLOCKED = Relation(is_local=True, follows_author=True, is_mentioned=True, is_blocked=True)
+
+TABLE = [
+    # relation,       public unlisted followers direct local
+    (ANONYMOUS,       (True, True, False, False, False)),
+    (AUTHOR,          (True, True, True, True, True)),
+    (LOCAL,           (True, True, False, False, True)),
+    (FOLLOWER,        (True, True, True, False, False)),  # a follower on another server
+    (LOCAL_FOLLOWER,  (True, True, True, False, True)),
+    (MENTIONED,       (True, True, True, True, False)),
+    (BLOCKED,         (False, False, False, False, False)),
+]
+
+
+@pytest.mark.parametrize("relation,row", TABLE)
+def test_can_view__truth_table(relation, row):
+    for visibility, expected in zip(Visibility, row):
+        assert can_view(visibility, relation) is expected, (relation, visibility)
+
+
+def test_only_public_posts_are_listed():
+    assert [v for v in Visibility if is_listed(v)] == [V.PUBLIC]
+
+
+def test_local_posts_never_leave_the_node():
+    assert [v for v in Visibility if not is_federated(v)] == [V.LOCAL]
+
+
+def test_parse__names_the_choices_on_a_bad_value():
+    assert Visibility.parse(" Followers ") is V.FOLLOWERS
+    with pytest.raises(ValueError, match="public, unlisted, followers, direct, local"):
+        Visibility.parse("friends")
