@@ -240,15 +240,22 @@ def get(url: str, timeout: float = 5) -> tuple[int, bytes]:
 
 
 def wait_healthy(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait for /healthz to answer 200; fail early when it keeps answering something else."""
     deadline = time.monotonic() + timeout
+    first_answer = None
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise BenchError(f"kith serve exited with {server.returncode} before it was healthy")
         try:
-            if get(base + "/healthz", timeout=2)[0] == 200:
-                return
+            status, body = get(base + "/healthz", timeout=2)
         except OSError:
-            pass
+            status = None  # not listening yet
+        if status == 200:
+            return
+        if status is not None:
+            first_answer = first_answer or time.monotonic()
+            if time.monotonic() - first_answer > 10:
+                raise BenchError(f"/healthz keeps answering {status}: {body.decode(errors='replace').strip()}")
         time.sleep(0.2)
     raise BenchError(f"kith serve was not healthy within {timeout:.0f} s")
 

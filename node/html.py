@@ -16,11 +16,13 @@ ALLOWED_TAGS = {
     "blockquote", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "sub", "sup",
 }
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "class", "title", "translate"},
+    "a": {"href", "rel", "class", "title", "translate"},
     "span": {"class", "translate"},
     "ol": {"start", "reversed"},
     "li": {"value"},
 }
+# rel tokens kept on links: microformats and the ones that protect the reader.
+REL_TOKENS = {"tag", "me", "nofollow", "noopener", "noreferrer", "ugc"}
 URL_SCHEMES = {"http", "https", "mailto", "xmpp", "gemini", "gopher", "magnet", "dat", "ipfs"}
 
 # A URL in plain text: scheme, then anything up to whitespace or an angle bracket. Trailing
@@ -58,9 +60,17 @@ def sanitize(fragment: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        link_rel="nofollow noopener noreferrer",
+        link_rel=None,  # nh3 would overwrite rel="tag" on hashtags; we filter rel instead
+        attribute_filter=_filter_attribute,
         clean_content_tags={"script", "style"},
     )
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute != "rel":
+        return value
+    kept = [token for token in value.lower().split() if token in REL_TOKENS]
+    return " ".join(kept) or None
 
 
 def render_text(
@@ -101,7 +111,10 @@ def _link(url: str) -> str:
     shown = re.sub(r"^https?://(www\.)?", "", url, flags=re.IGNORECASE)
     if len(shown) > 40:
         shown = shown[:39] + "…"
-    return f'<a href="{html.escape(url)}" translate="no">{html.escape(shown)}</a>'
+    return (
+        f'<a href="{html.escape(url)}" rel="nofollow noopener noreferrer" translate="no">'
+        f"{html.escape(shown)}</a>"
+    )
 
 
 def _render_words(

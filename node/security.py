@@ -1,8 +1,6 @@
 """The only code that reads Quart's request for sessions and CSRF: turns a request into
 "who is this" and "did this form come from our page".
 
-Sessions: the cookie holds a random token; the database keeps its SHA-256, so a leaked
-database signs no one in and signing out really ends the session.
 CSRF: every form carries HMAC(instance secret, the session token, or for visitors who are not
 signed in an anonymous cookie), checked on every POST.
 """
@@ -12,25 +10,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta, timezone
 
 from quart import Response, current_app, g, request
 from werkzeug.exceptions import BadRequest
 
-from node.models import Account, Session
+from node.models import Account
+from node.services.sessions import SESSION_LIFETIME, account_for, close_session, open_session
 
 SESSION_COOKIE = "kith_session"
 ANON_COOKIE = "kith_anon"
-SESSION_LIFETIME = timedelta(days=30)
-TOUCH_EVERY = timedelta(hours=1)
 
 
 class CSRFError(BadRequest):
     description = "This form has expired or did not come from this site. Go back, reload the page and try again."
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _secret() -> bytes:
@@ -44,23 +36,17 @@ async def current_account() -> Account | None:
     g.account = None
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        session = await Session.get_or_none(token_hash=_hash(token)).select_related("account__actor")
-        now = datetime.now(timezone.utc)
-        if session and now - session.last_seen_at < SESSION_LIFETIME:
-            g.account = session.account
+        g.account = await account_for(token)
+        if g.account is not None:
             g.session_token = token
-            if now - session.last_seen_at > TOUCH_EVERY:
-                await Session.filter(token_hash=session.token_hash).update(last_seen_at=now)
     return g.account
 
 
 async def sign_in(response: Response, account: Account) -> None:
     """Start a session for `account` and set its cookie on `response`."""
-    token = secrets.token_urlsafe(32)
-    await Session.create(token_hash=_hash(token), account=account)
     response.set_cookie(
         SESSION_COOKIE,
-        token,
+        await open_session(account),
         max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="Lax",
@@ -72,7 +58,7 @@ async def sign_out(response: Response) -> None:
     """End this request's session (in the database too) and clear its cookie."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        await Session.filter(token_hash=_hash(token)).delete()
+        await close_session(token)
     response.delete_cookie(SESSION_COOKIE)
 
 
