@@ -73,7 +73,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--posts", type=int, default=10_000, help="posts to seed (default 10000)")
     p.add_argument("--name", default="bench", help="the seeded account (default bench)")
     p.add_argument("--profile", action="store_true",
-                   help="record one worker with py-spy during each run (flame graphs in bench/results/)")
+                   help="record one worker with py-spy during each run (written to bench/results/)")
+    p.add_argument("--profile-format", choices=("flamegraph", "raw", "speedscope"), default="flamegraph",
+                   help="py-spy output: flamegraph (SVG), raw (collapsed stacks, text) or speedscope")
     p.add_argument("--json", metavar="FILE", default=None, help="also write the results as JSON to FILE")
     p.add_argument("--keep", action="store_true", help="keep the data directory (and database)")
     args = p.parse_args(argv)
@@ -338,14 +340,14 @@ def parse_wrk(run: Run, out: str) -> None:
         int(non_2xx.group(1)) if non_2xx else 0)
 
 
-def py_spy(pid: int, duration: int, out: Path) -> subprocess.Popen | None:
+def py_spy(pid: int, duration: int, out: Path, fmt: str) -> subprocess.Popen | None:
     exe = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if exe is None:
         print("  (py-spy not found: pip install py-spy; not profiling)", file=sys.stderr)
         return None
     out.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen([exe, "record", "--nonblocking", "-r", "200", "-p", str(pid), "-d", str(duration),
-                             "-o", str(out), "-f", "speedscope" if out.suffix == ".json" else "flamegraph"],
+                             "-o", str(out), "-f", fmt],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -429,13 +431,14 @@ def main(argv: list[str] | None = None) -> int:
             if args.profile:
                 stamp = time.strftime("%Y%m%d-%H%M%S")
                 slug = "rss" if run.path.endswith(".rss") else "profile"
-                svg = ROOT / "bench" / "results" / f"pyspy-{results['database']}-{slug}-{stamp}.svg"
-                spy = py_spy(workers[0], args.duration, svg)
+                suffix = {"flamegraph": "svg", "raw": "txt", "speedscope": "json"}[args.profile_format]
+                svg = ROOT / "bench" / "results" / f"pyspy-{results['database']}-{slug}-{stamp}.{suffix}"
+                spy = py_spy(workers[0], args.duration, svg, args.profile_format)
             print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s {run.path} …", flush=True)
             parse_wrk(run, wrk(url, args, args.duration))
             if spy is not None:
                 spy.wait(timeout=60)
-                print(f"  py-spy flame graph of worker {workers[0]}: {svg}", flush=True)
+                print(f"  py-spy profile of worker {workers[0]}: {svg}", flush=True)
             if run.errors:
                 print(f"  warning: {run.errors} errors or non-2xx answers", file=sys.stderr)
         if server.poll() is not None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from node.settings import Settings, load_settings
 
@@ -57,6 +58,9 @@ async def open_database(settings: Settings) -> None:
     # Quart serves requests in tasks other than the one that ran before_serving: the global
     # fallback lets every task see this context (tortoise's Quart helper does not, under
     # Hypercorn, in tortoise-orm 1.1.9).
+    # Tortoise caches prepared INSERTs per connection name, not per database: a process that
+    # opens SQLite and later PostgreSQL (the test suite does) would send '?' placeholders.
+    EXECUTOR_CACHE.clear()
     try:
         await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
         await connections.get("default").execute_query("SELECT 1")
