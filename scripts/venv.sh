@@ -1,7 +1,7 @@
 # Sourced by ./run and ./test: make the virtual environment and install Kith into it,
-# again only when pyproject.toml changed. $1 names the extras ("" or "test").
+# again only when pyproject.toml changed. $KITH_EXTRAS names the extras ("" or "test").
 set -eu
-extras=${1:-}
+extras=${KITH_EXTRAS:-}
 VENV=${KITH_VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 
