@@ -51,7 +51,11 @@ def create_app(settings: Settings, secret: bytes, *, manage_database: bool = Tru
         app.register_blueprint(blueprint)
 
     if manage_database:
-        app.before_serving(lambda: open_database(settings))
+
+        @app.before_serving
+        async def _open_database() -> None:
+            await open_database(settings)
+
         app.after_serving(close_database)
 
     app.after_request(_headers)
