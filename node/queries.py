@@ -117,11 +117,20 @@ async def home_posts(
     return await query.order_by("-id").limit(limit).prefetch_related("author")
 
 
+def _listed() -> Q:
+    return Q(visibility__in=[v.value for v in Visibility if is_listed(v)], deleted_at=None)
+
+
 async def feed_posts(author: Actor, limit: int = PAGE_SIZE) -> list[Post]:
     """Return the author's newest listed (public) posts, for RSS and Atom."""
-    listed = [v.value for v in Visibility if is_listed(v)]
-    return (
-        await Post.filter(author_id=author.id, visibility__in=listed, deleted_at=None)
-        .order_by("-id")
-        .limit(limit)
-    )
+    return await Post.filter(_listed(), author_id=author.id).order_by("-id").limit(limit)
+
+
+async def tagged_posts(
+    viewer: Viewer, tag: str, before_id: int | None = None, limit: int = PAGE_SIZE
+) -> list[Post]:
+    """Return the newest listed posts with hashtag `tag` that `viewer` may see."""
+    query = Post.filter(_listed(), visible_to(viewer), tags__name=tag.lower())
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(limit).prefetch_related("author")

@@ -6,7 +6,7 @@ from quart import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from federation.audience import Visibility
 from node.models import Account, Actor
-from node.queries import Viewer, home_posts, local_actor, profile_posts, visible_post
+from node.queries import Viewer, home_posts, local_actor, profile_posts, tagged_posts, visible_post
 from node.security import current_account, require_csrf
 from node.services.accounts import AccountError, ProfileChange, update_profile
 from node.services.posting import Draft, PostError, delete_post, publish_post
@@ -26,7 +26,7 @@ def _max_chars() -> int:
 async def _signed_in() -> Account:
     account = await current_account()
     if account is None:
-        abort(redirect(f"/login"))
+        abort(redirect("/login"))
     return account
 
 
@@ -115,6 +115,13 @@ async def delete(username: str, post_id: int) -> Response:
         abort(404)
     await delete_post(account, post)
     return redirect(f"/@{account.username}")
+
+
+@blueprint.get("/tags/<tag>")
+async def tag_page(tag: str) -> str:
+    account = await current_account()
+    posts = await tagged_posts(Viewer.of(account), tag, _cursor())
+    return await render_template("tag.html", account=account, tag=tag.lower(), posts=posts)
 
 
 @blueprint.get("/settings")

@@ -105,3 +105,22 @@ async def test_deleted_post__is_gone_for_everyone(world, browsers):
     for feed in ("rss", "atom"):
         body = await (await browsers["anonymous"].get(f"/@alice.{feed}")).get_data(as_text=True)
         assert world.texts[Visibility.PUBLIC] not in body
+
+
+async def test_tag_page__lists_public_posts_only(make_account, uris, browser):
+    from node.services.posting import Draft, publish_post
+
+    # Given alice tags a post of every visibility, and blocks eve
+    alice, bob, eve = await make_account("alice"), await make_account("bob"), await make_account("eve")
+    from node.models import Block
+
+    await Block.create(blocker_id=alice.actor_id, target_id=eve.actor_id)
+    for visibility in Visibility:
+        await publish_post(uris, alice, Draft(f"tagged-{visibility.value} #Kith", visibility), 5000)
+    for name, account in (("anonymous", None), ("bob", bob), ("alice", alice), ("eve", eve)):
+        # When anyone reads the tag page
+        body = await (await (await browser(account)).get("/tags/kith")).get_data(as_text=True)
+        # Then only the public post is listed, and not at all to the blocked eve
+        for visibility in Visibility:
+            expected = visibility is Visibility.PUBLIC and name != "eve"
+            assert (f"tagged-{visibility.value}" in body) == expected, (visibility, name)
