@@ -47,6 +47,7 @@ def create_app(settings: Settings, secret: bytes, *, manage_database: bool = Tru
     )
     app.jinja_env.autoescape = True
     app.jinja_env.globals.update(csrf_token=csrf_token, kith_version=__version__)
+    app.jinja_env.filters["web_url"] = app.config["KITH_URIS"].web_url
     for blueprint in (web.blueprint, auth.blueprint, feeds.blueprint, health.blueprint):
         app.register_blueprint(blueprint)
 

@@ -53,6 +53,11 @@ class Uris:
     def tag(self, name: str) -> str:
         return f"{self.base}/tags/{quote(name)}"
 
+    def web_url(self, iri: str) -> str:
+        """Return the page for an ActivityPub IRI: our permalink for our statuses, else the IRI."""
+        local = self.local_post_id(iri)
+        return self.permalink(*local) if local else iri
+
     def local_post_id(self, url: str) -> tuple[str, int] | None:
         """Return (username, post id) when `url` is one of our permalinks or status IRIs."""
         for prefix, middle in ((f"{self.base}/@", "/"), (f"{self.base}/users/", "/statuses/")):

@@ -78,7 +78,9 @@ async def compose() -> Response | tuple[str, int]:
         post = await publish_post(_uris(), account, draft, _max_chars())
     except (ValueError, PostError) as e:
         # Keep what was typed so nothing is lost; say what is wrong.
-        keep = Draft(form.get("text", ""), account.default_visibility, form.get("content_warning", ""))
+        chosen = form.get("visibility", "")
+        visibility = Visibility(chosen) if chosen in {v.value for v in Visibility} else account.default_visibility
+        keep = Draft(form.get("text", ""), visibility, form.get("content_warning", ""))
         posts = await home_posts(Viewer.of(account))
         return await _compose_page(account, posts, draft=keep, error=str(e)), 400
     return redirect(post.url.removeprefix(_uris().base) or "/")

@@ -20,6 +20,8 @@ def _hash(token: str) -> str:
 async def open_session(account: Account) -> str:
     """Start a session for `account`; return the token for its cookie."""
     token = secrets.token_urlsafe(32)
+    expired = datetime.now(timezone.utc) - SESSION_LIFETIME
+    await Session.filter(account_id=account.id, last_seen_at__lt=expired).delete()
     await Session.create(token_hash=_hash(token), account=account)
     return token
 

@@ -88,6 +88,8 @@ async def test_compose__bad_input_gets_400_with_a_reason_and_keeps_the_text(brow
     assert await Post.all().count() == 0
     if fields["text"].strip() and len(fields["text"]) < 100:
         assert fields["text"] in body  # what was typed is not lost
+    if "content_warning" in fields:
+        assert fields["content_warning"] in body
 
 
 async def test_compose__reply_to_a_post_the_author_cannot_see_is_refused(browser, make_account):
@@ -107,6 +109,8 @@ async def test_compose__reply_keeps_the_parent(browser, make_account):
     await compose(client, text="second", visibility="public", in_reply_to=parent.ap_id)
     reply = await Post.get(id__not=parent.id)
     assert reply.in_reply_to_id == parent.id and reply.in_reply_to_ap_id == parent.ap_id
+    page = await (await client.get(f"/@alice/{reply.id}")).get_data(as_text=True)
+    assert f'<a href="{parent.url}">in reply</a>' in page
 
 
 async def test_delete__own_post_becomes_a_tombstone(browser, make_account):
