@@ -5,7 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from federation.audience import Visibility
-from node.models import Account, Actor
+from node.models import Account, Actor, Post
 from node.queries import Viewer, home_posts, local_actor, profile_posts, tagged_posts, visible_post
 from node.security import current_account, require_csrf
 from node.services.accounts import AccountError, ProfileChange, update_profile
@@ -108,13 +108,25 @@ async def post_page(username: str, post_id: int) -> str:
     return await render_template("post.html", account=account, post=post, actor=post.author)
 
 
-@blueprint.post("/@<username>/<int:post_id>/delete")
-async def delete(username: str, post_id: int) -> Response:
-    await require_csrf()
+async def _own_post(username: str, post_id: int) -> tuple[Account, Post]:
+    """Return the signed-in account and its post `post_id`; 404 for anyone else's."""
     account = await _signed_in()
     post = await visible_post(Viewer.of(account), username, post_id)
     if post is None or post.author_id != account.actor_id:
         abort(404)
+    return account, post
+
+
+@blueprint.get("/@<username>/<int:post_id>/delete")
+async def delete_page(username: str, post_id: int) -> str:
+    account, post = await _own_post(username, post_id)
+    return await render_template("delete.html", account=account, post=post, actor=account.actor)
+
+
+@blueprint.post("/@<username>/<int:post_id>/delete")
+async def delete(username: str, post_id: int) -> Response:
+    await require_csrf()
+    account, post = await _own_post(username, post_id)
     await delete_post(account, post)
     return redirect(f"/@{account.username}")
 

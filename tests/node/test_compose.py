@@ -181,3 +181,15 @@ async def test_profile__pages_with_before(browser, make_account):
     oldest_shown = min(p.id for p in await Post.all().order_by("-id").limit(20))
     second = await (await client.get(f"/@alice?before={oldest_shown}")).get_data(as_text=True)
     assert "number-04-end" in second and "number-05-end" not in second
+
+
+async def test_delete__asks_first_on_a_page_of_its_own(browser, make_account):
+    alice, bob = await make_account("alice"), await make_account("bob")
+    client = await browser(alice)
+    await compose(client, text="maybe delete me", visibility="public")
+    post = await Post.get()
+    page = await client.get(f"/@alice/{post.id}/delete")
+    body = await page.get_data(as_text=True)
+    assert page.status_code == 200 and "Delete this post?" in body and "maybe delete me" in body
+    assert (await (await browser(bob)).get(f"/@alice/{post.id}/delete")).status_code == 404
+    assert (await Post.get()).deleted_at is None
