@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from quart import Quart, Response, render_template, request
+from quart import Quart, Response, request
 from werkzeug.exceptions import HTTPException
 
 from node import __version__
 from node.db import close_database, open_database
+from node.routes.rendering import PAGES, page_environment, render
 from node.security import csrf_token, current_account, set_anon_cookie
 from node.settings import Settings
 from node.uris import Uris
@@ -22,6 +23,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+
+
+VISIBILITY_LABELS = {
+    "public": "Public",
+    "unlisted": "Unlisted",
+    "followers": "Followers only",
+    "direct": "Mentioned only",
+    "local": "This server only",
+}
 
 
 def create_app(settings: Settings, secret: bytes, *, manage_database: bool = True) -> Quart:
@@ -45,9 +55,11 @@ def create_app(settings: Settings, secret: bytes, *, manage_database: bool = Tru
         TEMPLATES_AUTO_RELOAD=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
-    app.jinja_env.autoescape = True
-    app.jinja_env.globals.update(csrf_token=csrf_token, kith_version=__version__)
-    app.jinja_env.filters["web_url"] = app.config["KITH_URIS"].web_url
+    app.config[PAGES] = page_environment(
+        ROOT / "templates",
+        globals_={"csrf_token": csrf_token, "kith_version": __version__, "visibility_labels": VISIBILITY_LABELS},
+        filters={"web_url": app.config["KITH_URIS"].web_url},
+    )
     for blueprint in (web.blueprint, auth.blueprint, feeds.blueprint, health.blueprint):
         app.register_blueprint(blueprint)
 
@@ -78,7 +90,7 @@ async def _http_error(error: HTTPException) -> Response:
     if request.path.endswith((".rss", ".atom")) or request.path == "/healthz":
         return Response(f"{error.name}: {error.description}\n", status, content_type="text/plain")
     account = await current_account()
-    page = await render_template("error.html", error=error, account=account)
+    page = render("error.html", error=error, account=account)
     response = Response(page, status)
     for header, value in error.get_headers():
         if header.lower() != "content-type":

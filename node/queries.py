@@ -84,11 +84,10 @@ async def visible_post(viewer: Viewer, username: str, post_id: int) -> Post | No
     return post
 
 
-async def local_actor(username: str) -> Actor | None:
-    """Return the actor of local account `username` (case-insensitive), or None."""
-    return await Actor.get_or_none(username__iexact=username, local=True).prefetch_related(
-        "account"
-    )
+async def local_account(username: str) -> Account | None:
+    """Return local account `username` (case-insensitive) with its actor, or None."""
+    # One query; a case-insensitive match scans only the (small) table of local accounts.
+    return await Account.get_or_none(username__iexact=username).select_related("actor")
 
 
 async def profile_posts(

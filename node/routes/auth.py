@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from quart import Blueprint, Response, redirect, render_template, request
+from quart import Blueprint, Response, redirect, request
 
 from node.models import Account
+from node.routes.rendering import render
 from node.security import current_account, require_csrf, sign_in, sign_out
 from node.services.accounts import password_matches
 
@@ -17,7 +18,7 @@ blueprint = Blueprint("auth", __name__)
 async def login_page() -> Response | str:
     if await current_account():
         return redirect("/")
-    return await render_template("login.html", account=None, error=None, username="")
+    return render("login.html", account=None, error=None, username="")
 
 
 @blueprint.post("/login")
@@ -28,7 +29,7 @@ async def login() -> Response | tuple[str, int]:
     password = form.get("password", "")
     account = await Account.get_or_none(username__iexact=username) if username else None
     if not await asyncio.to_thread(password_matches, account, password):
-        page = await render_template(
+        page = render(
             "login.html", account=None, error="Wrong username or password.", username=username
         )
         return page, 401
@@ -42,7 +43,7 @@ async def logout_page() -> Response | str:
     account = await current_account()
     if not account:
         return redirect("/login")
-    return await render_template("logout.html", account=account)
+    return render("logout.html", account=account)
 
 
 @blueprint.post("/logout")

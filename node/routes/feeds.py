@@ -15,7 +15,7 @@ from quart import Blueprint, Response, abort, current_app, request
 
 from node.feeds import build_feed
 from node.models import Actor
-from node.queries import feed_posts, local_actor
+from node.queries import feed_posts, local_account
 
 blueprint = Blueprint("feeds", __name__)
 
@@ -37,9 +37,10 @@ async def atom(username: str) -> Response:
 
 
 async def _feed(username: str, kind: str) -> Response:
-    actor = await local_actor(username)
-    if actor is None or not actor.account.rss_enabled:
+    owner = await local_account(username)
+    if owner is None or not owner.rss_enabled:
         abort(404)
+    actor = owner.actor
     changed = actor.changed_at.astimezone(timezone.utc).replace(microsecond=0)
     etag = hashlib.sha256(f"{actor.id}:{kind}:{actor.changed_at.isoformat()}".encode()).hexdigest()[:32]
     headers = {

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, abort, current_app, redirect, render_template, request
+from quart import Blueprint, Response, abort, current_app, redirect, request
 
 from federation.audience import Visibility
 from node.models import Account, Actor, Post
-from node.queries import Viewer, home_posts, local_actor, profile_posts, tagged_posts, visible_post
+from node.queries import Viewer, home_posts, local_account, profile_posts, tagged_posts, visible_post
+from node.routes.rendering import render
 from node.security import current_account, require_csrf
 from node.services.accounts import AccountError, ProfileChange, update_profile
 from node.services.posting import Draft, PostError, delete_post, publish_post
@@ -45,13 +46,13 @@ async def home() -> str:
     account = await current_account()
     if account is None:
         locals_ = await Actor.filter(local=True, discoverable=True).order_by("username").limit(50)
-        return await render_template("welcome.html", account=None, profiles=locals_)
+        return render("welcome.html", account=None, profiles=locals_)
     posts = await home_posts(Viewer.of(account), _cursor())
     return await _compose_page(account, posts)
 
 
 async def _compose_page(account: Account, posts, *, draft: Draft | None = None, error: str | None = None):
-    return await render_template(
+    return render(
         "home.html",
         account=account,
         posts=posts,
@@ -88,13 +89,13 @@ async def compose() -> Response | tuple[str, int]:
 
 @blueprint.get("/@<username>")
 async def profile(username: str) -> str:
-    actor = await local_actor(username)
-    if actor is None:
+    owner = await local_account(username)
+    if owner is None:
         abort(404)
     account = await current_account()
-    posts = await profile_posts(Viewer.of(account), actor, _cursor())
-    return await render_template(
-        "profile.html", account=account, actor=actor, posts=posts, rss_enabled=actor.account.rss_enabled
+    posts = await profile_posts(Viewer.of(account), owner.actor, _cursor())
+    return render(
+        "profile.html", account=account, actor=owner.actor, posts=posts, rss_enabled=owner.rss_enabled
     )
 
 
@@ -105,7 +106,7 @@ async def post_page(username: str, post_id: int) -> str:
     if post is None:
         abort(404)  # the same answer as for a post that does not exist
     await post.fetch_related("author")
-    return await render_template("post.html", account=account, post=post, actor=post.author)
+    return render("post.html", account=account, post=post, actor=post.author)
 
 
 async def _own_post(username: str, post_id: int) -> tuple[Account, Post]:
@@ -120,7 +121,7 @@ async def _own_post(username: str, post_id: int) -> tuple[Account, Post]:
 @blueprint.get("/@<username>/<int:post_id>/delete")
 async def delete_page(username: str, post_id: int) -> str:
     account, post = await _own_post(username, post_id)
-    return await render_template("delete.html", account=account, post=post, actor=account.actor)
+    return render("delete.html", account=account, post=post, actor=account.actor)
 
 
 @blueprint.post("/@<username>/<int:post_id>/delete")
@@ -135,7 +136,7 @@ async def delete(username: str, post_id: int) -> Response:
 async def tag_page(tag: str) -> str:
     account = await current_account()
     posts = await tagged_posts(Viewer.of(account), tag, _cursor())
-    return await render_template("tag.html", account=account, tag=tag.lower(), posts=posts)
+    return render("tag.html", account=account, tag=tag.lower(), posts=posts)
 
 
 @blueprint.get("/settings")
@@ -145,7 +146,7 @@ async def settings_page() -> str:
 
 
 async def _settings_page(account: Account, error: str | None = None, saved: bool = False) -> str:
-    return await render_template(
+    return render(
         "settings.html", account=account, visibilities=list(Visibility), error=error, saved=saved
     )
 
