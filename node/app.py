@@ -9,6 +9,7 @@ from quart import Quart, Response, request
 from werkzeug.exceptions import HTTPException
 
 from node import __version__
+from node.cache import RenderedCache
 from node.db import close_database, open_database
 from node.routes.rendering import PAGES, page_environment, render
 from node.security import csrf_token, current_account, set_anon_cookie
@@ -51,6 +52,7 @@ def create_app(settings: Settings, secret: bytes, *, manage_database: bool = Tru
         KITH_SETTINGS=settings,
         KITH_SECRET=secret,
         KITH_URIS=Uris(settings.base_url),
+        KITH_RENDERED=RenderedCache(),
         MAX_CONTENT_LENGTH=1024 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,

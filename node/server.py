@@ -70,7 +70,12 @@ def _run_worker(settings: Settings, secret: bytes, sock: socket.socket) -> None:
             loop.add_signal_handler(sig, stop.set)
         await hypercorn_serve(app, config, shutdown_trigger=stop.wait)
 
-    asyncio.run(main())
+    try:
+        import uvloop  # a faster event loop when installed (it is a dependency on Linux)
+    except ImportError:
+        asyncio.run(main())
+    else:
+        uvloop.run(main())
 
 
 def _supervise(settings: Settings, secret: bytes, sockets: list[socket.socket]) -> None:

@@ -1,8 +1,8 @@
 """GET /@NAME.rss and /@NAME.atom, with ETag and Last-Modified (304 when unchanged).
 
 A feed changes only when its author's profile or posts do, and the author's `changed_at`
-says when that was: a request costs one indexed lookup, and the rendered feed is kept per
-worker until `changed_at` moves.
+says when that was: a request costs one indexed lookup, and the rendered feed is kept
+(node.cache) under a key that changes when `changed_at` moves.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from quart import Blueprint, Response, abort, current_app, request
 
+from node.cache import RenderedCache
 from node.feeds import build_feed
 from node.models import Actor
 from node.queries import feed_posts, local_account
@@ -23,7 +24,6 @@ CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
     "atom": "application/atom+xml; charset=utf-8",
 }
-CACHE_SIZE = 256
 
 
 @blueprint.get("/@<username>.rss")
@@ -70,12 +70,8 @@ def _not_modified(etag: str, changed: datetime) -> bool:
 
 
 async def _rendered(actor: Actor, kind: str, etag: str) -> bytes:
-    cache: dict[str, bytes] = current_app.config.setdefault("KITH_FEED_CACHE", {})
-    body = cache.get(etag)
-    if body is None:
-        posts = await feed_posts(actor)
-        body = build_feed(current_app.config["KITH_URIS"], actor, posts, kind)
-        if len(cache) >= CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[etag] = body
-    return body
+    async def make() -> bytes:
+        return build_feed(current_app.config["KITH_URIS"], actor, await feed_posts(actor), kind)
+
+    cache: RenderedCache = current_app.config["KITH_RENDERED"]
+    return await cache.get_or_make(("feed", etag), make)

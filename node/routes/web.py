@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, abort, current_app, redirect, request
 
 from federation.audience import Visibility
+from node.cache import RenderedCache
 from node.models import Account, Actor, Post
 from node.queries import Viewer, home_posts, local_account, profile_posts, tagged_posts, visible_post
 from node.routes.rendering import render
@@ -92,11 +93,20 @@ async def profile(username: str) -> str:
     owner = await local_account(username)
     if owner is None:
         abort(404)
-    account = await current_account()
-    posts = await profile_posts(Viewer.of(account), owner.actor, _cursor())
-    return render(
-        "profile.html", account=account, actor=owner.actor, posts=posts, rss_enabled=owner.rss_enabled
-    )
+    account, before = await current_account(), _cursor()
+
+    async def page() -> str:
+        posts = await profile_posts(Viewer.of(account), owner.actor, before)
+        return render(
+            "profile.html", account=account, actor=owner.actor, posts=posts, rss_enabled=owner.rss_enabled
+        )
+
+    if account is not None:
+        return await page()
+    # Every anonymous reader sees the same page (it has no form), and it changes only when
+    # the owner's profile or posts do: keep it under the owner's version.
+    cache: RenderedCache = current_app.config["KITH_RENDERED"]
+    return await cache.get_or_make(("profile", owner.actor.id, owner.actor.changed_at, before), page)
 
 
 @blueprint.get("/@<username>/<int:post_id>")
