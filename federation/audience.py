@@ -8,7 +8,10 @@ Pure: standard library only, no ORM, no framework.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from federation.vocab import is_public
 
 
 class Visibility(str, enum.Enum):
@@ -83,3 +86,20 @@ def is_federated(visibility: Visibility) -> bool:
     """Return whether posts of `visibility` may ever leave this node."""
     return visibility is not Visibility.LOCAL
 
+
+
+def visibility_of(
+    to: Iterable[str], cc: Iterable[str], author_followers_iri: str | None
+) -> Visibility:
+    """Return the visibility of an inbound post from its addressing, assuming DIRECT until shown
+    otherwise (GoToSocial `ExtractVisibility`): Public in `to` is PUBLIC, Public in `cc` is
+    UNLISTED, the author's followers collection in either is FOLLOWERS."""
+    to, cc = list(to), list(cc)
+    if any(is_public(iri) for iri in to):
+        return Visibility.PUBLIC
+    if any(is_public(iri) for iri in cc):
+        return Visibility.UNLISTED
+    # Exact match only: a collection we cannot tie to the author widens nothing.
+    if author_followers_iri and author_followers_iri in to + cc:
+        return Visibility.FOLLOWERS
+    return Visibility.DIRECT

@@ -50,3 +50,8 @@ class Invalid(SignatureError):
 
 class Rejected(FederationError):
     """Well-formed input we refuse: wrong owner, unsupported shape, not addressed to us."""
+
+
+class MalformedDocument(Rejected):
+    """A refused document that is not even the shape ActivityPub needs: not a JSON object, or
+    without the id, type, actor or object its kind requires (an answer of 400, not 403)."""

@@ -40,7 +40,7 @@ def create_app(settings: Settings, secret: bytes, *, manage_database: bool = Tru
 
     With `manage_database` off the caller opens and closes the database (tests do).
     """
-    from node.routes import auth, feeds, health, web
+    from node.routes import auth, feeds, health, web, wellknown
 
     app = Quart(
         __name__,
@@ -62,7 +62,7 @@ def create_app(settings: Settings, secret: bytes, *, manage_database: bool = Tru
         globals_={"csrf_token": csrf_token, "kith_version": __version__, "visibility_labels": VISIBILITY_LABELS},
         filters={"web_url": app.config["KITH_URIS"].web_url},
     )
-    for blueprint in (web.blueprint, auth.blueprint, feeds.blueprint, health.blueprint):
+    for blueprint in (web.blueprint, auth.blueprint, feeds.blueprint, health.blueprint, wellknown.blueprint):
         app.register_blueprint(blueprint)
 
     if manage_database:

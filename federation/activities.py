@@ -1,0 +1,163 @@
+"""Builders for the activities and objects Kith sends, from plain dataclasses. Pure.
+
+Every document carries an `@context` made only of the standard documents plus inline
+term definitions: strict servers refuse context URLs they do not know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from federation.vocab import AS_CONTEXT, APObject
+
+# The Mastodon extension terms our Notes use, defined inline.
+NOTE_CONTEXT: list = [
+    AS_CONTEXT,
+    {
+        "sensitive": "as:sensitive",
+        "Hashtag": "as:Hashtag",
+        "toot": "http://joinmastodon.org/ns#",
+        "Emoji": "toot:Emoji",
+        "blurhash": "toot:blurhash",
+    },
+]
+
+
+def iso(moment: datetime) -> str:
+    """Return `moment` as ActivityStreams writes times: UTC, seconds, a Z."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class MentionTag:
+    href: str  # the mentioned actor's id
+    name: str  # @user@host
+
+
+@dataclass(frozen=True)
+class HashtagTag:
+    href: str  # our tag page
+    name: str  # #tag
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    ap_id: str
+    url: str
+    attributed_to: str
+    content_html: str
+    published: datetime
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    summary: str = ""  # the content warning
+    sensitive: bool = False
+    in_reply_to: str | None = None
+    updated: datetime | None = None
+    mentions: tuple[MentionTag, ...] = ()
+    hashtags: tuple[HashtagTag, ...] = ()
+    source_text: str | None = None
+    attachments: tuple[APObject, ...] = field(default=())
+
+
+def note(facts: NoteFacts, *, with_context: bool = True) -> APObject:
+    """Return the Note for a post, shaped as Mastodon emits and reads it."""
+    document: APObject = {
+        "id": facts.ap_id,
+        "type": "Note",
+        "attributedTo": facts.attributed_to,
+        "summary": facts.summary or None,
+        "sensitive": facts.sensitive,
+        "content": facts.content_html,
+        "published": iso(facts.published),
+        "url": facts.url,
+        "to": list(facts.to),
+        "cc": list(facts.cc),
+        "inReplyTo": facts.in_reply_to,
+        "tag": [{"type": "Mention", "href": m.href, "name": m.name} for m in facts.mentions]
+        + [{"type": "Hashtag", "href": h.href, "name": h.name} for h in facts.hashtags],
+        "attachment": list(facts.attachments),
+    }
+    if facts.updated:
+        document["updated"] = iso(facts.updated)
+    if facts.source_text is not None:
+        document["source"] = {"content": facts.source_text, "mediaType": "text/plain"}
+    return {"@context": NOTE_CONTEXT, **document} if with_context else document
+
+
+def create(note_document: APObject, *, activity_id: str | None = None) -> APObject:
+    """Return the Create wrapping a Note; its id is the Note's `/activity`, as Mastodon's."""
+    body = {k: v for k, v in note_document.items() if k != "@context"}
+    return {
+        "@context": NOTE_CONTEXT,
+        "id": activity_id or f"{body['id']}/activity",
+        "type": "Create",
+        "actor": body["attributedTo"],
+        "published": body["published"],
+        "to": body["to"],
+        "cc": body["cc"],
+        "object": body,
+    }
+
+
+def update(note_document: APObject, updated: datetime) -> APObject:
+    """Return the Update carrying an edited Note (its id names the edit time)."""
+    body = {k: v for k, v in note_document.items() if k != "@context"}
+    stamp = int(updated.timestamp())
+    return {
+        "@context": NOTE_CONTEXT,
+        "id": f"{body['id']}#updates/{stamp}",
+        "type": "Update",
+        "actor": body["attributedTo"],
+        "published": iso(updated),
+        "to": body["to"],
+        "cc": body["cc"],
+        "object": body,
+    }
+
+
+def delete(object_id: str, actor: str, to: list[str], cc: list[str]) -> APObject:
+    """Return the Delete of one of our objects, with a Tombstone as Mastodon sends it."""
+    return {
+        "@context": AS_CONTEXT,
+        "id": f"{object_id}#delete",
+        "type": "Delete",
+        "actor": actor,
+        "to": to,
+        "cc": cc,
+        "object": {"id": object_id, "type": "Tombstone"},
+    }
+
+
+def tombstone(object_id: str, deleted: datetime | None = None) -> APObject:
+    """Return the Tombstone served at a deleted object's IRI."""
+    document: APObject = {"@context": AS_CONTEXT, "id": object_id, "type": "Tombstone"}
+    if deleted:
+        document["deleted"] = iso(deleted)
+    return document
+
+
+def follow(activity_id: str, actor: str, target: str) -> APObject:
+    """Return a Follow of `target` by `actor`."""
+    return {"@context": AS_CONTEXT, "id": activity_id, "type": "Follow", "actor": actor, "object": target}
+
+
+def accept(activity_id: str, actor: str, follow_activity: APObject) -> APObject:
+    """Return the Accept of a Follow (the Follow embedded, as Mastodon expects)."""
+    return _respond("Accept", activity_id, actor, follow_activity)
+
+
+def reject(activity_id: str, actor: str, follow_activity: APObject) -> APObject:
+    """Return the Reject of a Follow."""
+    return _respond("Reject", activity_id, actor, follow_activity)
+
+
+def _respond(kind: str, activity_id: str, actor: str, follow_activity: APObject) -> APObject:
+    embedded = {k: v for k, v in follow_activity.items() if k != "@context"}
+    return {"@context": AS_CONTEXT, "id": activity_id, "type": kind, "actor": actor, "object": embedded}
+
+
+def undo(activity_id: str, actor: str, undone: APObject) -> APObject:
+    """Return the Undo of one of our earlier activities (embedded)."""
+    embedded = {k: v for k, v in undone.items() if k != "@context"}
+    return {"@context": AS_CONTEXT, "id": activity_id, "type": "Undo", "actor": actor, "object": embedded}
