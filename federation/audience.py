@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from federation.vocab import is_public
+from federation.vocab import PUBLIC, is_public
 
 
 class Visibility(str, enum.Enum):
@@ -103,3 +103,58 @@ def visibility_of(
     if author_followers_iri and author_followers_iri in to + cc:
         return Visibility.FOLLOWERS
     return Visibility.DIRECT
+
+
+@dataclass(frozen=True)
+class Addressing:
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+
+
+def addressing_for(visibility: Visibility, followers_iri: str, mentioned: Iterable[str]) -> Addressing:
+    """Return `to` and `cc` for a post, exactly as Mastodon addresses each visibility.
+
+    The only place our `to`/`cc` are written. Local posts are never addressed to anyone
+    outside this node: asking for their addressing is a bug, so it raises ValueError.
+    """
+    mentioned = tuple(dict.fromkeys(mentioned))  # unique, in order
+    if visibility is Visibility.PUBLIC:
+        return Addressing(to=(PUBLIC,), cc=(followers_iri, *mentioned))
+    if visibility is Visibility.UNLISTED:
+        return Addressing(to=(followers_iri,), cc=(PUBLIC, *mentioned))
+    if visibility is Visibility.FOLLOWERS:
+        return Addressing(to=(followers_iri,), cc=mentioned)
+    if visibility is Visibility.DIRECT:
+        return Addressing(to=mentioned, cc=())
+    raise ValueError("local posts are never federated")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A remote actor who may receive a post: plain facts from the database."""
+
+    ap_id: str
+    inbox: str
+    shared_inbox: str | None
+    host: str
+    follows_author: bool = False  # an accepted follow
+    mentioned: bool = False
+    blocked: bool = False  # the author blocks this actor or its server
+
+
+def inboxes_for(visibility: Visibility, recipients: Iterable[Recipient]) -> set[str]:
+    """Return the inboxes a post of `visibility` goes to, one per shared inbox.
+
+    Local posts go nowhere. Direct posts go to the mentioned actors' own inboxes only, never
+    a shared one. Followers-only posts go only to servers where an accepted follower lives.
+    Blocked actors are left out before anything else.
+    """
+    if not is_federated(visibility):
+        return set()
+    allowed = [r for r in recipients if not r.blocked]
+    if visibility is Visibility.DIRECT:
+        return {r.inbox for r in allowed if r.mentioned}
+    if visibility is Visibility.FOLLOWERS:
+        hosts_with_followers = {r.host for r in allowed if r.follows_author}
+        allowed = [r for r in allowed if r.host in hosts_with_followers]
+    return {r.shared_inbox or r.inbox for r in allowed if r.follows_author or r.mentioned}
