@@ -10,7 +10,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from node.settings import Settings, load_settings
 
-MODEL_MODULES = ["node.models", "aerich.models"]
+MODEL_MODULES = ["node.models", "federation.models", "aerich.models"]
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

@@ -35,6 +35,7 @@ class Actor(Model):
     outbox = fields.CharField(max_length=512, default="")
     followers_url = fields.CharField(max_length=512, default="")
     following_url = fields.CharField(max_length=512, default="")
+    featured_url = fields.CharField(max_length=512, default="")
     public_key_id = fields.CharField(max_length=512, default="")
     public_key_pem = fields.TextField(default="")
     avatar_url = fields.CharField(max_length=512, null=True)
@@ -74,6 +75,7 @@ class Account(Model):
     default_visibility = fields.CharEnumField(Visibility, max_length=16, default=DEFAULT_VISIBILITY)
     bio_source = fields.TextField(default="")
     rss_enabled = fields.BooleanField(default=True)
+    hide_network = fields.BooleanField(default=False)  # followers/following lists not shown
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
