@@ -2,8 +2,8 @@
 
 Owns: draft-cavage-12 signing and verification (`Signature: keyId=...`, rsa-sha256 and
 hs2019), RFC 9421 HTTP Message Signatures verification (`Signature-Input` + `Signature`, as
-Mastodon 4.5 sends them), the `Digest` (RFC 3230) and `Content-Digest` (RFC 9530) body
-digests, and the bit of RFC 8941 structured-field syntax that RFC 9421 needs.
+Mastodon 4.5 sends them), and the `Digest` (RFC 3230) and `Content-Digest` (RFC 9530) body
+digests. The RFC 8941 structured-field syntax they use is `federation/structured_fields.py`.
 
 `verify()` never raises on bad input: it returns a `SignatureCheck` whose verdict says why,
 and only `Verdict.BAD_SIGNATURE` means "refetch the key once and verify again" (the signer may
@@ -32,6 +32,13 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from federation.errors import Malformed
 from federation.keys import PrivateKey, PublicKey, load_private_key, load_public_key
+from federation.structured_fields import (
+    StructuredFieldError,
+    Token,
+    parse_dictionary,
+    serialize,
+    serialize_params,
+)
 
 MAX_SKEW = timedelta(hours=12)
 # Past an explicit `expires` we allow for clock error, at most this much (Mastodon: 1 hour).
@@ -410,7 +417,7 @@ def _parse_message(request: RequestFacts) -> _Message:
     if len(set(components)) != len(components):
         raise _Fail(Verdict.MALFORMED, "Signature-Input repeats a component")
     _check_message_params(params)
-    serialised = _sf_serialize(items) + _sf_serialize_params(params)
+    serialised = serialize(items) + serialize_params(params)
     return _Message(str(params["keyid"]), components, params, serialised, signature)
 
 
@@ -422,7 +429,7 @@ def _check_message_params(params: Mapping[str, Any]) -> None:
 
 
 def _component_name(value: Any, params: Mapping[str, Any]) -> str:
-    if not isinstance(value, str) or isinstance(value, _Token) or value != value.lower():
+    if not isinstance(value, str) or isinstance(value, Token) or value != value.lower():
         raise _Fail(Verdict.MALFORMED, f"component {value!r} is not a lower-case string")
     if params or (value.startswith("@") and value not in _DERIVED):
         raise _Fail(Verdict.UNSUPPORTED, f"unsupported component {value!r}")
@@ -455,119 +462,13 @@ def _component_value(request: RequestFacts, name: str) -> str:
     return value
 
 
-# --- RFC 8941 structured fields (the subset RFC 9421 and RFC 9530 use) ---------------------
-
-class _Token(str):
-    """An RFC 8941 token: serialised bare, where a string is quoted."""
-
-
-_SF_KEY = re.compile(r"[a-z*][a-z0-9_\-.*]*")
-_SF_OWS = re.compile(r"[ \t]*")
-_SF_SP = re.compile(r" *")
-_SF_BARE = (
-    (re.compile(r"-?[0-9]{1,12}\.[0-9]{1,3}"), lambda m: float(m[0])),
-    (re.compile(r"-?[0-9]{1,15}"), lambda m: int(m[0])),
-    (re.compile(r'"((?:[ !#-\[\]-~]|\\["\\])*)"'), lambda m: re.sub(r'\\(["\\])', r"\1", m[1])),
-    (re.compile(r"[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*"), lambda m: _Token(m[0])),
-    (re.compile(r":([A-Za-z0-9+/]*={0,2}):"), lambda m: base64.b64decode(m[1], validate=True)),
-    (re.compile(r"\?[01]"), lambda m: m[0] == "?1"),
-)
-
+# --- RFC 8941 structured fields (federation/structured_fields.py) --------------------------
 
 def _sf_header(request: RequestFacts, name: str) -> dict[str, tuple[Any, dict[str, Any]]]:
     try:
-        return _sf_dictionary(request.header(name) or "")
-    except ValueError as exc:
+        return parse_dictionary(request.header(name) or "")
+    except StructuredFieldError as exc:
         raise _Fail(Verdict.MALFORMED, f"{name} is not an RFC 8941 dictionary: {exc}") from None
-
-
-def _sf_dictionary(text: str) -> dict[str, tuple[Any, dict[str, Any]]]:
-    """Parse a Dictionary: key -> (item or inner list, parameters); raise ValueError."""
-    members: dict[str, tuple[Any, dict[str, Any]]] = {}
-    text, pos = text.strip(" "), 0
-    while pos < len(text):
-        key = _sf_match(_SF_KEY, text, pos)[0]
-        pos += len(key)
-        if text.startswith("=", pos):
-            members[key], pos = _sf_member(text, pos + 1)
-        else:
-            params, pos = _sf_params(text, pos)
-            members[key] = (True, params)
-        pos = _SF_OWS.match(text, pos).end()
-        if pos < len(text):
-            if text[pos] != "," or _SF_OWS.match(text, pos + 1).end() == len(text):
-                raise ValueError(f"expected a comma and a member at {pos}")
-            pos = _SF_OWS.match(text, pos + 1).end()
-    return members
-
-
-def _sf_member(text: str, pos: int) -> tuple[tuple[Any, dict[str, Any]], int]:
-    return _sf_inner_list(text, pos + 1) if text.startswith("(", pos) else _sf_item(text, pos)
-
-
-def _sf_item(text: str, pos: int) -> tuple[tuple[Any, dict[str, Any]], int]:
-    value, pos = _sf_bare(text, pos)
-    params, pos = _sf_params(text, pos)
-    return (value, params), pos
-
-
-def _sf_inner_list(text: str, pos: int) -> tuple[tuple[Any, dict[str, Any]], int]:
-    items: list[tuple[Any, dict[str, Any]]] = []
-    while True:
-        pos = _SF_SP.match(text, pos).end()
-        if text.startswith(")", pos):
-            params, pos = _sf_params(text, pos + 1)
-            return (items, params), pos
-        item, pos = _sf_item(text, pos)
-        items.append(item)
-        if not text.startswith((" ", ")"), pos):
-            raise ValueError(f"expected a space or ')' at {pos}")
-
-
-def _sf_params(text: str, pos: int) -> tuple[dict[str, Any], int]:
-    params: dict[str, Any] = {}
-    while text.startswith(";", pos):
-        pos = _SF_SP.match(text, pos + 1).end()
-        key = _sf_match(_SF_KEY, text, pos)[0]
-        value, pos = True, pos + len(key)
-        if text.startswith("=", pos):
-            value, pos = _sf_bare(text, pos + 1)
-        params[key] = value
-    return params, pos
-
-
-def _sf_bare(text: str, pos: int) -> tuple[Any, int]:
-    for pattern, convert in _SF_BARE:
-        match = pattern.match(text, pos)
-        if match:
-            return convert(match), match.end()
-    raise ValueError(f"expected an item at {pos}")
-
-
-def _sf_match(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
-    match = pattern.match(text, pos)
-    if match is None:
-        raise ValueError(f"unexpected character at {pos}")
-    return match
-
-
-def _sf_serialize(value: Any) -> str:
-    if isinstance(value, bool):
-        return "?1" if value else "?0"
-    if isinstance(value, list):
-        return "(" + " ".join(_sf_serialize(v) + _sf_serialize_params(p) for v, p in value) + ")"
-    if isinstance(value, _Token) or isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, bytes):
-        return f":{_b64(value)}:"
-    decimal = f"{value:.3f}".rstrip("0")
-    return decimal + "0" if decimal.endswith(".") else decimal
-
-
-def _sf_serialize_params(params: Mapping[str, Any]) -> str:
-    return "".join(f";{k}" if v is True else f";{k}={_sf_serialize(v)}" for k, v in params.items())
 
 
 # --- small helpers -------------------------------------------------------------------------

@@ -18,7 +18,8 @@ import pytest
 from federation.actors import parse_actor
 from federation.audience import Visibility, visibility_of
 from federation.errors import MalformedDocument, Rejected
-from federation.inbound import note_fields, parse_inbound
+from federation.inbound import parse_inbound
+from federation.notes import note_fields
 from federation.vocab import ACTOR_TYPES, OBJECT_TYPES, actor_of, href_of, main_type_of, types_of
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"

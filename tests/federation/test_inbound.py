@@ -7,16 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from federation.errors import MalformedDocument, Rejected
-from federation.inbound import (
-    Attachment,
-    Emoji,
-    Hashtag,
-    InboundActivity,
-    Mention,
-    PollOption,
-    note_fields,
-    parse_inbound,
-)
+from federation.inbound import InboundActivity, parse_inbound
+from federation.notes import Attachment, Emoji, Hashtag, Mention, PollOption, note_fields
 from federation.vocab import PUBLIC
 
 CAROL = "https://remote.test/users/carol"
