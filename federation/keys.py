@@ -62,3 +62,14 @@ def load_public_key(pem: str) -> PublicKey:
     if not isinstance(key, (rsa.RSAPublicKey, ed25519.Ed25519PublicKey)):
         raise ValueError(f"unsupported public key type {type(key).__name__}")
     return key
+
+
+@functools.lru_cache(maxsize=16)
+def public_pem_of(private_pem: str) -> str:
+    """Return the SubjectPublicKeyInfo PEM of the public half of `private_pem`."""
+    return (
+        load_private_key(private_pem)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
 from quart import Quart, Response, request
 from werkzeug.exceptions import HTTPException
 
+from federation.transport import TransportConfig
 from node import __version__
 from node.cache import RenderedCache
 from node.db import close_database, open_database
 from node.routes.rendering import PAGES, page_environment, render
 from node.security import csrf_token, current_account, set_anon_cookie
+from node.runtime import start_runtime
 from node.settings import Settings
+from node.worker import start_workers
 from node.uris import Uris
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,12 +39,21 @@ VISIBILITY_LABELS = {
 }
 
 
-def create_app(settings: Settings, secret: bytes, *, manage_database: bool = True) -> Quart:
+def create_app(
+    settings: Settings,
+    secret: bytes,
+    *,
+    manage_database: bool = True,
+    transport_config: TransportConfig | None = None,
+    run_workers: bool = False,
+) -> Quart:
     """Return the web node for `settings`, signing CSRF tokens with `secret`.
 
     With `manage_database` off the caller opens and closes the database (tests do).
+    `transport_config` overrides the outgoing HTTP settings (tests map fake hosts);
+    `run_workers` runs the inbox and delivery workers in this process.
     """
-    from node.routes import auth, feeds, health, web, wellknown
+    from node.routes import activitypub, auth, feeds, health, social, web, wellknown
 
     app = Quart(
         __name__,
@@ -53,6 +66,7 @@ def create_app(settings: Settings, secret: bytes, *, manage_database: bool = Tru
         KITH_SECRET=secret,
         KITH_URIS=Uris(settings.base_url),
         KITH_RENDERED=RenderedCache(),
+        KITH_RUN_WORKERS=run_workers,
         MAX_CONTENT_LENGTH=1024 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
@@ -62,21 +76,35 @@ def create_app(settings: Settings, secret: bytes, *, manage_database: bool = Tru
         globals_={"csrf_token": csrf_token, "kith_version": __version__, "visibility_labels": VISIBILITY_LABELS},
         filters={"web_url": app.config["KITH_URIS"].web_url},
     )
-    for blueprint in (web.blueprint, auth.blueprint, feeds.blueprint, health.blueprint, wellknown.blueprint):
-        app.register_blueprint(blueprint)
-
-    if manage_database:
-
-        @app.before_serving
-        async def _open_database() -> None:
-            await open_database(settings)
-
-        app.after_serving(close_database)
-
+    blueprints = (web, auth, feeds, health, wellknown, activitypub, social)
+    for module in blueprints:
+        app.register_blueprint(module.blueprint)
+    _lifecycle(app, settings, transport_config, manage_database)
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     return app
+
+
+def _lifecycle(app: Quart, settings: Settings, transport_config: TransportConfig | None,
+               manage_database: bool) -> None:
+    """Open the database, then start federation (it needs the running loop); stop in reverse."""
+
+    @app.before_serving
+    async def _start() -> None:
+        if manage_database:
+            await open_database(settings)
+        app.config["KITH_STARTED"] = datetime.now(timezone.utc)
+        runtime = await start_runtime(settings, transport_config)
+        app.config["KITH_RUNTIME"] = runtime
+        if app.config["KITH_RUN_WORKERS"]:
+            await start_workers(runtime)
+
+    @app.after_serving
+    async def _stop() -> None:
+        await app.config["KITH_RUNTIME"].close()
+        if manage_database:
+            await close_database()
 
 
 async def _headers(response: Response) -> Response:

@@ -34,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=_positive, default=1, metavar="N")
+    serve.add_argument("--no-queue-worker", action="store_true",
+                       help="do not run the inbox and delivery workers here (run `kith worker`)")
+    commands.add_parser("worker", help="run the inbox and delivery workers alone")
+    for name, text in (("follow", "follow an account (@user@host or URL) as NAME"),
+                       ("unfollow", "stop following an account as NAME")):
+        social = commands.add_parser(name, help=text)
+        social.add_argument("name")
+        social.add_argument("handle")
 
     user = commands.add_parser("user", help="manage accounts").add_subparsers(
         dest="user_command", required=True, metavar="ACTION"
@@ -77,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         secret = prepare_data_dir(settings)
         if args.command == "serve":
             return _serve(settings, secret, args)
+        if args.command == "worker":
+            return _worker(settings)
         asyncio.run(_with_database(settings, lambda: COMMANDS[_name(args)](settings, args)))
         return 0
     except (SettingsError, DatabaseError, CommandError) as e:
@@ -109,9 +119,35 @@ def _serve(settings: Settings, secret: bytes, args: argparse.Namespace) -> int:
     try:
         print(f"Kith serving {settings.base_url} on http://{args.host}:{args.port} "
               f"({args.workers} worker{'s' if args.workers > 1 else ''})", file=sys.stderr)
-        serve(settings, secret, args.host, args.port, args.workers)
+        serve(settings, secret, args.host, args.port, args.workers, not args.no_queue_worker)
     except ServeError as e:
         raise CommandError(str(e)) from None
+    return 0
+
+
+def _worker(settings: Settings) -> int:
+    """Run the inbox and delivery workers until SIGINT or SIGTERM."""
+    import signal
+
+    from node.runtime import start_runtime
+    from node.worker import start_workers
+
+    async def run() -> None:
+        await open_database(settings)
+        try:
+            await migrate(settings)
+            runtime = await start_runtime(settings)
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, runtime.stop.set)
+            await start_workers(runtime)
+            print("Kith worker running (inbox and delivery)", file=sys.stderr)
+            await runtime.stop.wait()
+            await runtime.close()
+        finally:
+            await close_database()
+
+    asyncio.run(run())
     return 0
 
 
@@ -199,6 +235,59 @@ def _password_from_stdin() -> str:
     return password
 
 
+async def _with_runtime(settings: Settings, action):
+    """Run `action(runtime)` with the federation machinery up, then deliver what it queued."""
+    from node.runtime import start_runtime
+    from node.worker import start_workers
+
+    runtime = await start_runtime(settings)
+    try:
+        await start_workers(runtime)
+        result = await action(runtime)
+        await runtime.delivery_worker.run_due()  # send it now; the queue keeps what fails
+        return result
+    finally:
+        await runtime.close()
+
+
+async def cmd_follow(settings: Settings, args: argparse.Namespace) -> None:
+    from federation.errors import FederationError
+    from node.services import social
+    from node.services.remote import actor_for_handle, remote_actor
+
+    account = await _account(args.name)
+
+    async def act(runtime):
+        try:
+            if args.handle.startswith(("https://", "http://")):
+                target = await remote_actor(runtime.resolver, args.handle)
+            else:
+                target = await _local_or_remote(runtime, args.handle, actor_for_handle)
+            if args.command == "follow":
+                follow = await social.follow(runtime.uris, account, target)
+                state = "following" if follow.state == "accepted" else "follow requested"
+                print(f"{state}: @{target.handle}")
+            else:
+                await social.unfollow(runtime.uris, account, target)
+                print(f"unfollowed: @{target.handle}")
+        except (FederationError, ValueError) as e:
+            raise CommandError(f"cannot {args.command} {args.handle}: {getattr(e, 'reason', None) or e}") from None
+
+    await _with_runtime(settings, act)
+
+
+async def _local_or_remote(runtime, handle: str, remote_lookup):
+    from node.models import Actor
+
+    name, _, host = handle.lstrip("@").partition("@")
+    if not host or host == runtime.uris.host:
+        actor = await Actor.get_or_none(username__iexact=name, local=True)
+        if actor is None:
+            raise CommandError(f"no account named {name!r} here")
+        return actor
+    return await remote_lookup(runtime.resolver, handle)
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[None]]] = {
     "init": cmd_init,
     "migrate": cmd_migrate,
@@ -206,4 +295,6 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[None]]] =
     "user passwd": cmd_user_passwd,
     "user list": cmd_user_list,
     "post": cmd_post,
+    "follow": cmd_follow,
+    "unfollow": cmd_follow,
 }

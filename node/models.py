@@ -197,3 +197,14 @@ class Block(Model):
         table = "blocks"
         unique_together = (("blocker", "target"),)
         indexes = (Index(fields=("target_id", "blocker_id")),)
+
+
+class DomainBlock(Model):
+    """A server this node refuses: its activities are dropped and it receives nothing."""
+
+    id = fields.BigIntField(primary_key=True)
+    domain = fields.CharField(max_length=255, unique=True)  # host[:port], lower-cased
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "domain_blocks"

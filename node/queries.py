@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from tortoise.expressions import Q, Subquery
 
 from federation.audience import OPEN_VISIBILITIES, Relation, Visibility, can_view, is_listed
-from node.models import Account, Actor, Block, Follow, FollowState, Mention, Post
+from node.models import Account, Actor, Block, Follow, FollowState, Mention, Post, Tag
 
 PAGE_SIZE = 20
 
@@ -133,3 +133,51 @@ async def tagged_posts(
     if before_id is not None:
         query = query.filter(id__lt=before_id)
     return await query.order_by("-id").limit(limit).prefetch_related("author")
+
+
+def _listed_by(author: Actor) -> Q:
+    return _listed() & Q(author_id=author.id)
+
+
+async def public_post_count(author: Actor) -> int:
+    """Return how many listed (public) posts the author has: the outbox's totalItems."""
+    return await Post.filter(_listed_by(author)).count()
+
+
+async def outbox_posts(author: Actor, before_id: int | None, limit: int) -> list[Post]:
+    """Return a page of the author's listed posts, newest first, older than `before_id`."""
+    query = Post.filter(_listed_by(author))
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(limit)
+
+
+async def mentions_and_tags(post_ids: list[int]) -> dict[int, tuple[list[Actor], list[str]]]:
+    """Return each post's mentioned actors and hashtags, in two queries for a whole page."""
+    result: dict[int, tuple[list[Actor], list[str]]] = {pid: ([], []) for pid in post_ids}
+    if not post_ids:
+        return result
+    for mention in await Mention.filter(post_id__in=post_ids).select_related("actor").order_by("id"):
+        result[mention.post_id][0].append(mention.actor)
+    for tag in await Tag.filter(post_id__in=post_ids).order_by("id"):
+        result[tag.post_id][1].append(tag.name)
+    return result
+
+
+def _follows_of(actor: Actor, which: str):
+    accepted = Follow.filter(state=FollowState.ACCEPTED)
+    if which == "followers":
+        return accepted.filter(target_id=actor.id), "follower__ap_id"
+    return accepted.filter(follower_id=actor.id), "target__ap_id"
+
+
+async def follow_count(actor: Actor, which: str) -> int:
+    """Return the number of accepted followers or followed accounts ("followers"/"following")."""
+    query, _ = _follows_of(actor, which)
+    return await query.count()
+
+
+async def follow_collection_ids(actor: Actor, which: str, page: int, size: int) -> list[str]:
+    """Return one page (1-based) of follower or followed actor IRIs, newest follow first."""
+    query, field = _follows_of(actor, which)
+    return await query.order_by("-id").offset((page - 1) * size).limit(size).values_list(field, flat=True)

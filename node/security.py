@@ -14,6 +14,8 @@ import secrets
 from quart import Response, current_app, g, request
 from werkzeug.exceptions import BadRequest
 
+from federation.intake import Unauthenticated
+from federation.signatures import RequestFacts
 from node.models import Account
 from node.services.sessions import SESSION_LIFETIME, account_for, close_session, open_session
 
@@ -98,3 +100,25 @@ async def require_csrf() -> None:
     sent = form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(sent, csrf_token()):
         raise CSRFError()
+
+
+async def request_facts() -> RequestFacts:
+    """Return this request as an HTTP signature sees it: method, the URL as the sender
+    addressed it (our public origin, the raw path and query), headers and body."""
+    raw_path = request.scope.get("raw_path") or request.path.encode()
+    query = request.scope.get("query_string") or b""
+    url = current_app.config["KITH_SETTINGS"].base_url + raw_path.decode("latin-1")
+    if query:
+        url += "?" + query.decode("latin-1")
+    body = await request.get_data(cache=True)
+    return RequestFacts.of(request.method, url, list(request.headers.items()), body)
+
+
+async def signed_by() -> str | None:
+    """Return the actor whose valid signature this GET carries, or None (unsigned or bad)."""
+    if "Signature" not in request.headers and "Signature-Input" not in request.headers:
+        return None
+    try:
+        return await current_app.config["KITH_RUNTIME"].intake.authenticate(await request_facts())
+    except Unauthenticated:
+        return None

@@ -25,13 +25,15 @@ class ServeError(RuntimeError):
     """The server could not start; the message says why in one line."""
 
 
-def serve(settings: Settings, secret: bytes, host: str, port: int, workers: int) -> None:
-    """Serve on host:port with `workers` processes until SIGINT or SIGTERM."""
+def serve(settings: Settings, secret: bytes, host: str, port: int, workers: int,
+          run_queue_workers: bool = True) -> None:
+    """Serve on host:port with `workers` processes until SIGINT or SIGTERM; the first
+    process also runs the inbox and delivery workers unless `run_queue_workers` is off."""
     sockets = [_listening_socket(host, port, reuse_port=workers > 1) for _ in range(workers)]
     if workers == 1:
-        _run_worker(settings, secret, sockets[0])
+        _run_worker(settings, secret, sockets[0], run_queue_workers)
         return
-    _supervise(settings, secret, sockets)
+    _supervise(settings, secret, sockets, run_queue_workers)
 
 
 def _listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
@@ -50,7 +52,7 @@ def _listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
     return sock
 
 
-def _run_worker(settings: Settings, secret: bytes, sock: socket.socket) -> None:
+def _run_worker(settings: Settings, secret: bytes, sock: socket.socket, run_queue_workers: bool) -> None:
     from hypercorn.asyncio import serve as hypercorn_serve
     from hypercorn.config import Config
 
@@ -61,7 +63,7 @@ def _run_worker(settings: Settings, secret: bytes, sock: socket.socket) -> None:
     config.accesslog = None
     config.keep_alive_timeout = 75
     config.graceful_timeout = 10
-    app = create_app(settings, secret)
+    app = create_app(settings, secret, run_workers=run_queue_workers)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -78,13 +80,14 @@ def _run_worker(settings: Settings, secret: bytes, sock: socket.socket) -> None:
         uvloop.run(main())
 
 
-def _supervise(settings: Settings, secret: bytes, sockets: list[socket.socket]) -> None:
+def _supervise(settings: Settings, secret: bytes, sockets: list[socket.socket], run_queue_workers: bool) -> None:
     """Run one process per socket; restart one that dies; stop them all on a signal."""
     context = multiprocessing.get_context("fork")
     stopping = False
 
-    def start(sock: socket.socket) -> multiprocessing.Process:
-        process = context.Process(target=_child, args=(settings, secret, sock), daemon=False)
+    def start(index: int) -> multiprocessing.Process:
+        queues = run_queue_workers and index == 0
+        process = context.Process(target=_child, args=(settings, secret, sockets[index], queues), daemon=False)
         process.start()
         return process
 
@@ -94,14 +97,14 @@ def _supervise(settings: Settings, secret: bytes, sockets: list[socket.socket]) 
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    processes = {i: start(sock) for i, sock in enumerate(sockets)}
+    processes = {i: start(i) for i in range(len(sockets))}
     while not stopping:
         time.sleep(0.2)
         for i, process in list(processes.items()):
             if not process.is_alive() and not stopping:
                 log.warning("worker %s exited with %s; restarting it", process.pid, process.exitcode)
                 time.sleep(1)
-                processes[i] = start(sockets[i])
+                processes[i] = start(i)
     for process in processes.values():
         if process.is_alive():
             os.kill(process.pid, signal.SIGTERM)
@@ -109,7 +112,7 @@ def _supervise(settings: Settings, secret: bytes, sockets: list[socket.socket]) 
         process.join(timeout=15)
 
 
-def _child(settings: Settings, secret: bytes, sock: socket.socket) -> None:
+def _child(settings: Settings, secret: bytes, sock: socket.socket, run_queue_workers: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _run_worker(settings, secret, sock)
+    _run_worker(settings, secret, sock, run_queue_workers)

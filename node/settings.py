@@ -32,6 +32,9 @@ class Settings:
     # commits. FULL is safer and about half as fast when two processes write.
     sqlite_synchronous: str = "NORMAL"
     registrations_open: bool = False
+    # Outgoing requests to private, loopback and link-local addresses (tests, local trials).
+    allow_private_addresses: bool = False
+    signature_max_skew_hours: int = 12
 
     @property
     def host(self) -> str:
@@ -75,6 +78,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_post_chars=_positive_int(values, "KITH_MAX_POST_CHARS", 5000),
         sqlite_synchronous=_choice(values, "KITH_SQLITE_SYNCHRONOUS", "NORMAL", SYNCHRONOUS_MODES),
         registrations_open=_flag(values, "KITH_REGISTRATIONS_OPEN"),
+        allow_private_addresses=_flag(values, "KITH_ALLOW_PRIVATE_ADDRESSES"),
+        signature_max_skew_hours=_positive_int(values, "KITH_SIGNATURE_MAX_SKEW_HOURS", 12),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import quote
 
 
@@ -33,6 +34,22 @@ class Uris:
 
     def key_id(self, username: str) -> str:
         return f"{self.actor(username)}#main-key"
+
+    def featured(self, username: str) -> str:
+        return f"{self.actor(username)}/collections/featured"
+
+    def activity(self, username: str, post_id: int) -> str:
+        return f"{self.status(username, post_id)}/activity"
+
+    def instance_actor(self) -> str:
+        return f"{self.base}/actor"
+
+    def instance_key_id(self) -> str:
+        return f"{self.instance_actor()}#main-key"
+
+    def new_activity_id(self, username: str) -> str:
+        """Return a fresh IRI for an activity of ours that has no object page (Follow, Undo…)."""
+        return f"{self.actor(username)}#activities/{secrets.token_hex(12)}"
 
     def shared_inbox(self) -> str:
         return f"{self.base}/inbox"

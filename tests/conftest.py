@@ -44,8 +44,12 @@ async def db(settings):
 
 @pytest.fixture
 async def app(settings, db):
+    """The app with its serving lifecycle run (federation runtime started), database
+    managed by the `db` fixture."""
     secret = prepare_data_dir(settings)
-    return create_app(settings, secret, manage_database=False)
+    app = create_app(settings, secret, manage_database=False)
+    async with app.test_app():
+        yield app
 
 
 @pytest.fixture

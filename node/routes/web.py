@@ -6,9 +6,10 @@ from quart import Blueprint, Response, abort, current_app, redirect, request
 
 from federation.audience import Visibility
 from node.cache import RenderedCache
-from node.models import Account, Actor, Post
+from node.models import Account, Actor, Follow, Post
 from node.queries import Viewer, home_posts, local_account, profile_posts, tagged_posts, visible_post
 from node.routes.rendering import render
+from node.routes.social import remote_profile
 from node.security import current_account, require_csrf
 from node.services.accounts import AccountError, ProfileChange, update_profile
 from node.services.posting import Draft, PostError, delete_post, publish_post
@@ -90,6 +91,8 @@ async def compose() -> Response | tuple[str, int]:
 
 @blueprint.get("/@<username>")
 async def profile(username: str) -> str:
+    if "@" in username:
+        return await remote_profile(username)
     owner = await local_account(username)
     if owner is None:
         abort(404)
@@ -97,9 +100,9 @@ async def profile(username: str) -> str:
 
     async def page() -> str:
         posts = await profile_posts(Viewer.of(account), owner.actor, before)
-        return render(
-            "profile.html", account=account, actor=owner.actor, posts=posts, rss_enabled=owner.rss_enabled
-        )
+        follow = await Follow.get_or_none(follower_id=account.actor_id, target_id=owner.actor.id) if account else None
+        return render("profile.html", account=account, actor=owner.actor, posts=posts,
+                      rss_enabled=owner.rss_enabled, follow=follow)
 
     if account is not None:
         return await page()

@@ -13,6 +13,7 @@ from node.html import MENTION_RE, MentionLink, render_text
 from node.ids import new_id
 from node.models import Account, Actor, Mention, Post, Tag
 from node.queries import Viewer, may_view
+from node.services.outbox import queue_create, queue_delete
 from node.uris import Uris
 
 MAX_CONTENT_WARNING = 500
@@ -63,13 +64,13 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
             in_reply_to_ap_id=parent.ap_id if parent else None,
             created_at=now,
         )
-        if rendered.mentions:
-            await Mention.bulk_create(
-                [Mention(post_id=post.id, actor_id=mentionable[m.ap_id].id) for m in rendered.mentions]
-            )
+        mentioned = [mentionable[m.ap_id] for m in rendered.mentions]
+        if mentioned:
+            await Mention.bulk_create([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
         if rendered.tags:
             await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in rendered.tags])
         await Actor.filter(id=actor.id).update(changed_at=now)
+        await queue_create(uris, post, actor, mentioned, rendered.tags)
     return post
 
 
@@ -78,7 +79,10 @@ async def delete_post(account: Account, post: Post) -> None:
     if post.author_id != account.actor_id:
         raise PostError("you can only delete your own posts")
     now = datetime.now(timezone.utc)
+    author = await Actor.get(id=post.author_id)
+    mentioned = await Actor.filter(mentioned_in__post_id=post.id)
     async with in_transaction():
+        await queue_delete(post, author, mentioned)
         await Post.filter(id=post.id).update(deleted_at=now, source="", content_html="", content_warning="")
         await Mention.filter(post_id=post.id).delete()
         await Tag.filter(post_id=post.id).delete()

@@ -1,0 +1,205 @@
+"""What inbound activities do to our database: one small function per (type, object type).
+
+Each reads like a checklist (GoToSocial's federatingdb): find who is involved, refuse what
+does not concern us, store, and queue any answer in the same transaction. Handlers are
+idempotent, because the inbox worker delivers an activity at least once. A refusal is a
+`Rejected` with the reason; a remote server that does not answer is retried by the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from tortoise.transactions import in_transaction
+
+from federation import activities
+from federation.audience import visibility_of
+from federation.delivery import enqueue
+from federation.errors import Rejected
+from federation.inbound import InboundActivity
+from federation.notes import NoteInfo, note_fields
+from federation.resolver import Resolver
+from federation.vocab import host_of
+from node.html import sanitize
+from node.ids import new_id
+from node.models import Account, Actor, Block, Follow, FollowState, Mention, Post
+from node.services.remote import remote_actor, save_remote_actor
+from node.uris import Uris
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Handlers:
+    uris: Uris
+    resolver: Resolver
+
+    # --- follows -------------------------------------------------------------------------
+
+    async def on_follow(self, activity: InboundActivity, recipient: str | None) -> None:
+        # 1. the account followed must be one of ours
+        target = await self._local_target(activity.object_id)
+        # 2. who follows: fetched (or refreshed) so we know their inbox
+        follower = await remote_actor(self.resolver, activity.actor)
+        # 3. a blocked follower is refused, an existing follow answered again (idempotent)
+        if await Block.exists(blocker_id=target.actor.id, target_id=follower.id):
+            return await self._answer(target, follower, activity, accepted=False)
+        follow = await Follow.get_or_none(follower_id=follower.id, target_id=target.actor.id)
+        if follow is None:
+            state = FollowState.REQUESTED if target.actor.locked else FollowState.ACCEPTED
+            follow = await Follow.create(follower_id=follower.id, target_id=target.actor.id,
+                                         ap_id=activity.id, state=state, accepted_at=_now_if(state))
+        elif follow.ap_id != activity.id:
+            await Follow.filter(id=follow.id).update(ap_id=activity.id)
+        # 4. accepted at once unless the account approves followers by hand
+        if follow.state == FollowState.ACCEPTED:
+            await self._answer(target, follower, activity, accepted=True)
+
+    async def on_undo_follow(self, activity: InboundActivity, recipient: str | None) -> None:
+        # The Undo's object is the Follow: by id, or embedded with its object.
+        follower = await Actor.get_or_none(ap_id=activity.actor)
+        if follower is None:
+            return
+        follows = Follow.filter(follower_id=follower.id)
+        target_id = _embedded_object_of(activity)
+        if target_id:
+            follows = follows.filter(target__ap_id=target_id)
+        elif activity.object_id:
+            follows = follows.filter(ap_id=activity.object_id)
+        await follows.delete()
+
+    async def on_accept_follow(self, activity: InboundActivity, recipient: str | None) -> None:
+        follow = await self._our_follow(activity)
+        if follow is not None and follow.state != FollowState.ACCEPTED:
+            await Follow.filter(id=follow.id).update(state=FollowState.ACCEPTED, accepted_at=_now())
+
+    async def on_reject_follow(self, activity: InboundActivity, recipient: str | None) -> None:
+        follow = await self._our_follow(activity)
+        if follow is not None:
+            await Follow.filter(id=follow.id).delete()
+
+    async def _our_follow(self, activity: InboundActivity) -> Follow | None:
+        """Return our Follow that an Accept/Reject from its target answers, or None."""
+        target = await Actor.get_or_none(ap_id=activity.actor, local=False)
+        if target is None:
+            return None
+        follows = Follow.filter(target_id=target.id, follower__local=True)
+        if activity.object_id and activity.object_id.startswith(self.uris.base):
+            follows = follows.filter(ap_id=activity.object_id)
+        return await follows.first()
+
+    async def _local_target(self, ap_id: str | None) -> Account:
+        account = await Account.get_or_none(actor__ap_id=ap_id or "").select_related("actor")
+        if account is None:
+            raise Rejected(f"{ap_id} is not an account on this server")
+        return account
+
+    async def _answer(self, target: Account, follower: Actor, follow: InboundActivity, accepted: bool) -> None:
+        build = activities.accept if accepted else activities.reject
+        answer = build(self.uris.new_activity_id(target.username), target.actor.ap_id, follow.raw)
+        async with in_transaction():
+            await enqueue(answer, [follower.inbox], sender_key_id=target.actor.public_key_id, object_id=None)
+
+    # --- blocks --------------------------------------------------------------------------
+
+    async def on_block(self, activity: InboundActivity, recipient: str | None) -> None:
+        # A remote actor blocks one of ours: they stop receiving our posts, and stop following.
+        target = await self._local_target(activity.object_id)
+        blocker = await remote_actor(self.resolver, activity.actor)
+        async with in_transaction():
+            await Block.get_or_create(blocker_id=blocker.id, target_id=target.actor.id)
+            await Follow.filter(follower_id=blocker.id, target_id=target.actor.id).delete()
+
+    async def on_undo_block(self, activity: InboundActivity, recipient: str | None) -> None:
+        blocker = await Actor.get_or_none(ap_id=activity.actor)
+        target_id = _embedded_object_of(activity)
+        if blocker is not None and target_id:
+            await Block.filter(blocker_id=blocker.id, target__ap_id=target_id).delete()
+
+    # --- posts ---------------------------------------------------------------------------
+
+    async def on_create_note(self, activity: InboundActivity, recipient: str | None) -> None:
+        # 1. the object, from its origin when the embedded copy cannot be trusted
+        note = await self._note_of(activity)
+        if await Post.exists(ap_id=note.ap_id):
+            return
+        # 2. kept only when addressed to one of ours or written by someone one of ours follows
+        author = await remote_actor(self.resolver, note.attributed_to)
+        mentioned = await _local_actors(note.to + note.cc + tuple(m.href for m in note.mentions))
+        followed = await Follow.exists(target_id=author.id, follower__local=True, state=FollowState.ACCEPTED)
+        if not mentioned and not followed:
+            raise Rejected("not addressed to anyone here, and nobody here follows its author")
+        # 3. stored with the audience its addressing gives, starting from direct
+        await self._store_note(note, author, mentioned)
+
+    async def on_update_note(self, activity: InboundActivity, recipient: str | None) -> None:
+        note = await self._note_of(activity)
+        post = await Post.get_or_none(ap_id=note.ap_id, local=False).select_related("author")
+        if post is None or post.author.ap_id != activity.actor:
+            return  # unknown here, or not theirs to change
+        await Post.filter(id=post.id).update(
+            content_html=sanitize(note.content_html), content_warning=note.summary or "",
+            sensitive=note.sensitive or bool(note.summary), edited_at=note.updated or _now())
+
+    async def on_update_person(self, activity: InboundActivity, recipient: str | None) -> None:
+        if activity.object_id != activity.actor:
+            raise Rejected("an actor may only update itself")
+        if await Actor.exists(ap_id=activity.actor, local=False):
+            await save_remote_actor(await self.resolver.fetch_actor(activity.actor))
+
+    async def on_delete(self, activity: InboundActivity, recipient: str | None) -> None:
+        # The object is a post (becomes a tombstone) or the actor itself (their posts go).
+        if activity.object_id == activity.actor:
+            await Actor.filter(ap_id=activity.actor, local=False).delete()
+            return
+        post = await Post.get_or_none(ap_id=activity.object_id or "", local=False).select_related("author")
+        if post is None or post.author.ap_id != activity.actor:
+            return
+        async with in_transaction():
+            await Post.filter(id=post.id).update(deleted_at=_now(), content_html="", content_warning="")
+            await Mention.filter(post_id=post.id).delete()
+
+    async def _note_of(self, activity: InboundActivity) -> NoteInfo:
+        obj = activity.object
+        if obj is None or activity.needs_refetch:
+            obj = await self.resolver.fetch_object(activity.object_id or "")
+        note = note_fields(obj)
+        if note.attributed_to != activity.actor or host_of(note.ap_id) != host_of(activity.actor):
+            raise Rejected("the object is not the actor's own")
+        return note
+
+    async def _store_note(self, note: NoteInfo, author: Actor, mentioned: list[Actor]) -> None:
+        published = note.published or _now()
+        parent = await Post.get_or_none(ap_id=note.in_reply_to) if note.in_reply_to else None
+        async with in_transaction():
+            post = await Post.create(
+                id=new_id(published), ap_id=note.ap_id, url=note.url or note.ap_id, author_id=author.id,
+                local=False, visibility=visibility_of(note.to, note.cc, author.followers_url or None),
+                content_html=sanitize(note.content_html), content_warning=note.summary or "",
+                sensitive=note.sensitive or bool(note.summary), in_reply_to_ap_id=note.in_reply_to,
+                in_reply_to_id=parent.id if parent else None, created_at=published, edited_at=note.updated)
+            if mentioned:
+                await Mention.bulk_create([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
+
+
+async def _local_actors(iris: tuple[str, ...]) -> list[Actor]:
+    return await Actor.filter(ap_id__in=list(set(iris)), local=True) if iris else []
+
+
+def _embedded_object_of(activity: InboundActivity) -> str | None:
+    """Return the object of the activity an Undo embeds (whom a Follow or Block was of)."""
+    inner = activity.raw.get("object")
+    if isinstance(inner, dict):
+        target = inner.get("object")
+        return target if isinstance(target, str) else (target or {}).get("id")
+    return None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _now_if(state: str) -> datetime | None:
+    return _now() if state == FollowState.ACCEPTED else None

@@ -1,0 +1,63 @@
+"""Queueing our activities for delivery, inside the caller's transaction (the outbox
+pattern): a crash after commit loses nothing, a crash before it sends nothing.
+
+Who receives what is decided by federation.audience from facts gathered here.
+"""
+
+from __future__ import annotations
+
+from federation import activities
+from federation.audience import Recipient, Visibility, addressing_for, inboxes_for, is_federated
+from federation.delivery import enqueue, ledger_inboxes
+from node.conversions import post_to_create
+from node.models import Actor, Block, Follow, FollowState, Post
+from node.uris import Uris
+
+
+async def recipients_of(author: Actor, mentioned: list[Actor]) -> list[Recipient]:
+    """Return the remote actors who might receive the author's post, with the facts the
+    audience module needs: accepted followers, the mentioned, and who is blocked."""
+    followers = await Actor.filter(
+        local=False, following__target_id=author.id, following__state=FollowState.ACCEPTED
+    )
+    blocked = set(await Block.filter(blocker_id=author.id).values_list("target_id", flat=True))
+    blocked |= set(await Block.filter(target_id=author.id).values_list("blocker_id", flat=True))
+    follower_ids = {a.id for a in followers}
+    everyone = {a.id: a for a in [*followers, *[m for m in mentioned if not m.local]]}
+    return [
+        Recipient(ap_id=a.ap_id, inbox=a.inbox, shared_inbox=a.shared_inbox, host=a.domain,
+                  follows_author=a.id in follower_ids, mentioned=a in mentioned, blocked=a.id in blocked)
+        for a in everyone.values()
+    ]
+
+
+async def queue_create(uris: Uris, post: Post, author: Actor, mentioned: list[Actor], tags: list[str]) -> int:
+    """Queue the Create of a new post to its audience's inboxes; return how many."""
+    if not is_federated(post.visibility):
+        return 0
+    inboxes = inboxes_for(post.visibility, await recipients_of(author, mentioned))
+    if not inboxes:
+        return 0
+    activity = post_to_create(uris, post, author, mentioned, tags)
+    return await enqueue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
+
+
+async def queue_delete(post: Post, author: Actor, mentioned: list[Actor]) -> int:
+    """Queue the Delete of a post to every inbox that got it (the ledger) and to its audience
+    now; return how many."""
+    if not is_federated(post.visibility):
+        return 0
+    inboxes = set(await ledger_inboxes(post.ap_id))
+    inboxes |= inboxes_for(post.visibility, await recipients_of(author, mentioned))
+    if not inboxes:
+        return 0
+    addressing = addressing_for(post.visibility, author.followers_url, [m.ap_id for m in mentioned])
+    activity = activities.delete(post.ap_id, author.ap_id, list(addressing.to), list(addressing.cc))
+    return await enqueue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
+
+
+async def queue_to_actor(activity: dict, sender: Actor, recipient: Actor) -> int:
+    """Queue one activity (a Follow, an Undo, an Accept...) to one actor's own inbox."""
+    if recipient.local:
+        return 0
+    return await enqueue(activity, [recipient.inbox], sender_key_id=sender.public_key_id, object_id=None)
