@@ -13,7 +13,7 @@ What it does, all on loopback and bounded in time:
   2. `kith init` with one account, NAME, then seeds 10,000 posts of mixed visibility
      (public, unlisted, followers, direct, local; some with content warnings, hashtags,
      links, mentions, a few edited or deleted) straight into the database, as
-     publish_post would have made them;
+     publish_post would have made them, then runs ANALYZE (--no-analyze skips it);
   3. starts `kith serve --workers 2` on a free port and waits for /healthz;
   4. measures each worker's idle resident memory, warms up, runs
      `wrk -t2 -c32 -dDURATION --latency` against /@NAME.rss and then /@NAME, and measures
@@ -52,6 +52,7 @@ TARGET_RSS_RPS = 1000.0
 TARGET_PROFILE_RPS = 600.0
 TARGET_P99_MS = 100.0
 TARGET_IDLE_MB = 120.0
+OTHER_LOAD_WARN = 0.15  # cores used by unrelated processes during a run before we warn
 
 # Visibility mix of the seeded posts (weights).
 VISIBILITY_MIX = {"public": 50, "unlisted": 20, "followers": 15, "direct": 5, "local": 10}
@@ -72,6 +73,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2, help="kith serve --workers (default 2)")
     p.add_argument("--posts", type=int, default=10_000, help="posts to seed (default 10000)")
     p.add_argument("--name", default="bench", help="the seeded account (default bench)")
+    p.add_argument("--no-analyze", action="store_true",
+                   help="skip ANALYZE after seeding (PostgreSQL then plans without statistics)")
     p.add_argument("--profile", action="store_true",
                    help="record one worker with py-spy during each run (written to bench/results/)")
     p.add_argument("--profile-format", choices=("flamegraph", "raw", "speedscope"), default="flamegraph",
@@ -116,8 +119,13 @@ def _post_text(rng: random.Random, mention: str | None) -> str:
     return "\n\n".join(paragraphs)
 
 
-async def seed(env: dict[str, str], name: str, friend: str, count: int) -> dict[str, int]:
-    """Insert `count` posts by `name` as publish_post makes them; return counts per visibility."""
+async def seed(env: dict[str, str], name: str, friend: str, count: int, analyze: bool) -> dict[str, int]:
+    """Insert `count` posts by `name` as publish_post makes them; return counts per visibility.
+
+    With `analyze`, refresh the planner's statistics afterwards, as PostgreSQL's autovacuum
+    would have long done for posts written over a year (a bulk load just before the run
+    leaves PostgreSQL without statistics, and its plans then differ)."""
+    from tortoise import connections
     from tortoise.transactions import in_transaction
 
     from federation.audience import Visibility
@@ -181,6 +189,8 @@ async def seed(env: dict[str, str], name: str, friend: str, count: int) -> dict[
             await Mention.bulk_create(mentions, batch_size=500)
             await Tag.bulk_create(tags, batch_size=500)
             await Actor.filter(id=actor.id).update(changed_at=datetime.now(timezone.utc))
+        if analyze:
+            await connections.get("default").execute_script("ANALYZE")
         counts["deleted"] = sum(1 for p in posts if p.deleted_at)
         return counts
     finally:
@@ -284,6 +294,68 @@ def rss_mb(pid: int) -> float:
     raise BenchError(f"no VmRSS for process {pid}")
 
 
+def _busy_ticks() -> int:
+    """Return the CPU time processes have used so far on the machine, in clock ticks."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[0] + fields[1] + fields[2]  # user, nice, system (interrupts are charged to no one)
+
+
+def _process_ticks(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0  # gone
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _our_backends(database_url: str | None) -> list[int]:
+    """PostgreSQL server processes serving the benchmark's database (their title names it)."""
+    if not database_url:
+        return []
+    db = urlsplit(database_url).path.strip("/")
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if title.startswith("postgres:") and f" {db} " in title:
+                found.append(int(entry.name))
+    return found
+
+
+class CpuWatch:
+    """How much CPU the rest of the machine used while the benchmark ran (it should be ~0:
+    anything else busy on a 2-core machine shows up as lower req/s and a worse p99)."""
+
+    def __init__(self, server_pids: list[int], database_url: str | None) -> None:
+        self.pids = server_pids + _our_backends(database_url)
+        self.busy = _busy_ticks()
+        self.ours = sum(_process_ticks(p) for p in self.pids)
+        self.children = _children_ticks()
+        self.me = _self_ticks()
+        self.t0 = time.monotonic()
+
+    def other_cores(self) -> float:
+        busy = _busy_ticks() - self.busy
+        ours = (sum(_process_ticks(p) for p in self.pids) - self.ours) + (_children_ticks() - self.children) \
+            + (_self_ticks() - self.me)
+        return max(0.0, (busy - ours) / os.sysconf("SC_CLK_TCK") / (time.monotonic() - self.t0))
+
+
+def _children_ticks() -> int:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has been waited for
+    return round((usage.ru_utime + usage.ru_stime) * os.sysconf("SC_CLK_TCK"))
+
+
+def _self_ticks() -> int:
+    return _process_ticks(os.getpid())
+
+
 def stop(server: subprocess.Popen) -> None:
     if server.poll() is not None:
         return
@@ -307,6 +379,7 @@ class Run:
     p99_ms: float = 0.0
     requests: int = 0
     errors: int = 0  # socket errors, timeouts and non-2xx/3xx answers
+    other_cores: float = 0.0  # CPU used meanwhile by processes that are not part of the benchmark
     bytes_per_response: int = 0
     raw: str = field(default="", repr=False)
 
@@ -392,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     server: subprocess.Popen | None = None
     pg_created = False
     results: dict = {"database": "postgresql" if args.database_url else "sqlite", "posts": args.posts,
+                     "analyzed": not args.no_analyze,
                      "workers": args.workers, "connections": args.connections, "duration_s": args.duration}
     try:
         t0 = time.monotonic()
@@ -401,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         run_kith(env, "init")
         friend = "friend"  # mentioned by direct posts; posts nothing itself
         run_kith(env, "user", "create", friend, "--password-stdin", stdin="friend-password-1\n")
-        counts = asyncio.run(seed(env, args.name, friend, args.posts))
+        counts = asyncio.run(seed(env, args.name, friend, args.posts, analyze=not args.no_analyze))
         results["seeded"] = counts
         print(f"Seeded {args.posts} posts for @{args.name} in {time.monotonic() - t0:.1f} s: "
               + ", ".join(f"{k} {v}" for k, v in counts.items()), flush=True)
@@ -435,7 +509,9 @@ def main(argv: list[str] | None = None) -> int:
                 svg = ROOT / "bench" / "results" / f"pyspy-{results['database']}-{slug}-{stamp}.{suffix}"
                 spy = py_spy(workers[0], args.duration, svg, args.profile_format)
             print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s {run.path} …", flush=True)
+            watch = CpuWatch([server.pid, *workers], args.database_url)
             parse_wrk(run, wrk(url, args, args.duration))
+            run.other_cores = watch.other_cores()
             if spy is not None:
                 spy.wait(timeout=60)
                 print(f"  py-spy profile of worker {workers[0]}: {svg}", flush=True)
@@ -489,6 +565,8 @@ def report(args, runs: list[Run], idle_start: dict[int, float], idle_after: dict
             run.p99_ms < TARGET_P99_MS)
         if run.errors:
             row(f"GET {run.path} errors", f"{run.errors} of {run.requests}", "0", False)
+        rows.append(("  other CPU load meanwhile", f"{run.other_cores:.2f} cores", "(should be ~0)",
+                     "BUSY" if run.other_cores > OTHER_LOAD_WARN else ""))
     for label, sample in (("after start", idle_start), ("after load", idle_after)):
         for i, (pid, mb) in enumerate(sorted(sample.items())):
             row(f"idle RSS worker {i + 1} {label}", f"{mb:.1f} MB (pid {pid})", f"< {TARGET_IDLE_MB:.0f} MB",
@@ -496,7 +574,8 @@ def report(args, runs: list[Run], idle_start: dict[int, float], idle_after: dict
     rows.append(("idle RSS supervisor", f"{supervisor_mb:.1f} MB", "(not a worker)", ""))
 
     db = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"\nKith pages benchmark: {db}, {args.posts} posts, --workers {args.workers}, "
+    stats = ", no ANALYZE" if args.no_analyze else ""
+    print(f"\nKith pages benchmark: {db}{stats}, {args.posts} posts, --workers {args.workers}, "
           f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {os.cpu_count()} cores")
     widths = [max(len(r[i]) for r in rows + [("what", "measured", "target", "")]) for i in range(4)]
     line = "  ".join("{:<%d}" % w for w in widths)
@@ -505,6 +584,9 @@ def report(args, runs: list[Run], idle_start: dict[int, float], idle_after: dict
     for r in rows:
         print(line.format(*r).rstrip())
     print("All targets met." if ok_all else "Some targets MISSED.")
+    if any(r.other_cores > OTHER_LOAD_WARN for r in runs):
+        print("Warning: other processes used the CPU during the load (BUSY above); the numbers are "
+              "lower and noisier than on an idle machine. Run again when it is idle.")
     return ok_all
 
 

@@ -46,7 +46,14 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
 def _pg_credentials(settings: Settings) -> dict[str, Any]:
     from tortoise.backends.base.config_generator import expand_db_url
 
-    return expand_db_url(settings.database_url)["credentials"]
+    credentials = expand_db_url(settings.database_url)["credentials"]
+    credentials["reset"] = _keep_session  # no RESET ALL round trip on every pool release
+    return credentials
+
+
+async def _keep_session(connection: Any) -> None:
+    """asyncpg's pool reset hook: Kith sets no session state, advisory locks or listeners,
+    so the default reset (a round trip of RESET ALL, UNLISTEN, CLOSE ALL) buys nothing."""
 
 
 async def open_database(settings: Settings) -> None:

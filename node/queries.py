@@ -5,6 +5,7 @@ A test proves the two agree for every viewer and post of a test world."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise.expressions import Q, Subquery
 
@@ -82,6 +83,15 @@ async def visible_post(viewer: Viewer, username: str, post_id: int) -> Post | No
     if post is None or not await may_view(viewer, post):
         return None
     return post
+
+
+async def local_version(username: str) -> tuple[int, datetime, bool] | None:
+    """Return (actor id, changed_at, rss_enabled) of local account `username`: the narrow row
+    that keys cached pages and feeds, so a cache hit costs no wide join."""
+    rows = await Account.filter(username__iexact=username).values_list(
+        "actor_id", "actor__changed_at", "rss_enabled"
+    )
+    return tuple(rows[0]) if rows else None
 
 
 async def local_account(username: str) -> Account | None:

@@ -15,8 +15,7 @@ from quart import Blueprint, Response, abort, current_app, request
 
 from node.cache import RenderedCache
 from node.feeds import build_feed
-from node.models import Actor
-from node.queries import feed_posts, local_account
+from node.queries import feed_posts, local_account, local_version
 
 blueprint = Blueprint("feeds", __name__)
 
@@ -37,12 +36,12 @@ async def atom(username: str) -> Response:
 
 
 async def _feed(username: str, kind: str) -> Response:
-    owner = await local_account(username)
-    if owner is None or not owner.rss_enabled:
+    version = await local_version(username)
+    if version is None or not version[2]:
         abort(404)
-    actor = owner.actor
-    changed = actor.changed_at.astimezone(timezone.utc).replace(microsecond=0)
-    etag = hashlib.sha256(f"{actor.id}:{kind}:{actor.changed_at.isoformat()}".encode()).hexdigest()[:32]
+    actor_id, changed_at, _ = version
+    changed = changed_at.astimezone(timezone.utc).replace(microsecond=0)
+    etag = hashlib.sha256(f"{actor_id}:{kind}:{changed_at.isoformat()}".encode()).hexdigest()[:32]
     headers = {
         "ETag": f'"{etag}"',
         "Last-Modified": format_datetime(changed, usegmt=True),
@@ -50,7 +49,7 @@ async def _feed(username: str, kind: str) -> Response:
     }
     if _not_modified(etag, changed):
         return Response(b"", 304, headers=headers)
-    body = await _rendered(actor, kind, etag)
+    body = await _rendered(username, kind, etag)
     return Response(body, 200, headers=headers, content_type=CONTENT_TYPES[kind])
 
 
@@ -69,9 +68,12 @@ def _not_modified(etag: str, changed: datetime) -> bool:
     return False
 
 
-async def _rendered(actor: Actor, kind: str, etag: str) -> bytes:
+async def _rendered(username: str, kind: str, etag: str) -> bytes:
     async def make() -> bytes:
-        return build_feed(current_app.config["KITH_URIS"], actor, await feed_posts(actor), kind)
+        owner = await local_account(username)
+        if owner is None:
+            abort(404)
+        return build_feed(current_app.config["KITH_URIS"], owner.actor, await feed_posts(owner.actor), kind)
 
     cache: RenderedCache = current_app.config["KITH_RENDERED"]
     return await cache.get_or_make(("feed", etag), make)

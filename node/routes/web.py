@@ -7,7 +7,15 @@ from quart import Blueprint, Response, abort, current_app, redirect, request
 from federation.audience import Visibility
 from node.cache import RenderedCache
 from node.models import Account, Actor, Follow, Post
-from node.queries import Viewer, home_posts, local_account, profile_posts, tagged_posts, visible_post
+from node.queries import (
+    Viewer,
+    home_posts,
+    local_account,
+    local_version,
+    profile_posts,
+    tagged_posts,
+    visible_post,
+)
 from node.routes.rendering import render
 from node.routes.social import remote_profile
 from node.security import current_account, require_csrf
@@ -93,12 +101,15 @@ async def compose() -> Response | tuple[str, int]:
 async def profile(username: str) -> str:
     if "@" in username:
         return await remote_profile(username)
-    owner = await local_account(username)
-    if owner is None:
+    version = await local_version(username)
+    if version is None:
         abort(404)
     account, before = await current_account(), _cursor()
 
     async def page() -> str:
+        owner = await local_account(username)
+        if owner is None:
+            abort(404)
         posts = await profile_posts(Viewer.of(account), owner.actor, before)
         follow = await Follow.get_or_none(follower_id=account.actor_id, target_id=owner.actor.id) if account else None
         return render("profile.html", account=account, actor=owner.actor, posts=posts,
@@ -107,9 +118,10 @@ async def profile(username: str) -> str:
     if account is not None:
         return await page()
     # Every anonymous reader sees the same page (it has no form), and it changes only when
-    # the owner's profile or posts do: keep it under the owner's version.
+    # the owner's profile or posts do: keep it under the owner's version (one narrow query).
+    actor_id, changed_at, _ = version
     cache: RenderedCache = current_app.config["KITH_RENDERED"]
-    return await cache.get_or_make(("profile", owner.actor.id, owner.actor.changed_at, before), page)
+    return await cache.get_or_make(("profile", actor_id, changed_at, before), page)
 
 
 @blueprint.get("/@<username>/<int:post_id>")
