@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -64,11 +65,24 @@ async def start_runtime(settings: Settings, transport_config: TransportConfig | 
     load_private_key(instance_pem)  # fail now, not on the first fetch, if the key is bad
     sign = functools.partial(sign_request, key_id=uris.instance_key_id(), private_key_pem=instance_pem)
     resolver = Resolver(transport, sign)
-    intake = Intake(resolver, is_blocked_host=is_blocked_host,
+    intake = Intake(resolver, is_blocked_host=BlockedHosts(),
                     max_skew=timedelta(hours=settings.signature_max_skew_hours))
     return Runtime(settings, uris, transport, resolver, intake, instance_pem)
 
 
-async def is_blocked_host(host: str) -> bool:
-    """Return whether this node blocks the server `host` (host[:port])."""
-    return await DomainBlock.exists(domain=host.lower())
+class BlockedHosts:
+    """The servers this node blocks, reread at most every `ttl` seconds: every inbox POST
+    asks, and a database query each time would sit on the hottest path."""
+
+    def __init__(self, ttl: float = 10.0) -> None:
+        self._ttl = ttl
+        self._hosts: frozenset[str] = frozenset()
+        self._read_at = float("-inf")
+
+    async def __call__(self, host: str) -> bool:
+        """Return whether the server `host` (host[:port]) is blocked."""
+        now = time.monotonic()
+        if now - self._read_at > self._ttl:
+            self._hosts = frozenset(await DomainBlock.all().values_list("domain", flat=True))
+            self._read_at = now
+        return host.lower() in self._hosts
