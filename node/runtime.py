@@ -28,6 +28,7 @@ class Runtime:
     resolver: Resolver
     intake: Intake
     instance_private_pem: str
+    blocked_hosts: "BlockedHosts"
     tasks: list[asyncio.Task] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -65,9 +66,10 @@ async def start_runtime(settings: Settings, transport_config: TransportConfig | 
     load_private_key(instance_pem)  # fail now, not on the first fetch, if the key is bad
     sign = functools.partial(sign_request, key_id=uris.instance_key_id(), private_key_pem=instance_pem)
     resolver = Resolver(transport, sign)
-    intake = Intake(resolver, is_blocked_host=BlockedHosts(),
+    blocked_hosts = BlockedHosts()
+    intake = Intake(resolver, is_blocked_host=blocked_hosts,
                     max_skew=timedelta(hours=settings.signature_max_skew_hours))
-    return Runtime(settings, uris, transport, resolver, intake, instance_pem)
+    return Runtime(settings, uris, transport, resolver, intake, instance_pem, blocked_hosts)
 
 
 class BlockedHosts:

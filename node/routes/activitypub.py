@@ -12,10 +12,10 @@ import json
 from quart import Blueprint, Response, abort, current_app, redirect, request
 
 from federation.activities import tombstone
-from federation.audience import OPEN_VISIBILITIES, is_federated
+from federation.audience import is_federated
 from federation.collections import collection, collection_page
 from federation.keys import public_pem_of
-from federation.vocab import ACTIVITY_JSON
+from federation.vocab import ACTIVITY_JSON, host_of
 from node.conversions import account_to_actor, instance_actor, post_to_create, post_to_note
 from node.models import Actor, Post
 from node.queries import (
@@ -135,7 +135,9 @@ async def _status(username: str, post_id: int, activity: bool) -> Response:
         abort(404)  # local-only posts never leave the node, not even by fetch
     if post.deleted_at is not None:
         return ap_response(tombstone(post.ap_id, post.deleted_at), 410)
-    if post.visibility not in OPEN_VISIBILITIES and not await may_view(await _remote_viewer(), post):
+    # A signed fetch speaks for its actor, so a blocked one is refused even a public post
+    # (it could read it unsigned, but we do not serve it to them by name).
+    if not await may_view(await _remote_viewer(), post):
         abort(404)
     if not wants_activitypub():
         return redirect(post.url)
@@ -149,6 +151,8 @@ async def _remote_viewer() -> Viewer:
     signer = await signed_by()
     if signer is None:
         return Viewer()
+    if await current_app.config["KITH_RUNTIME"].blocked_hosts(host_of(signer)):
+        abort(404)  # a blocked server is answered as if nothing were here
     actor = await Actor.get_or_none(ap_id=signer, local=False)
     return Viewer(actor_id=actor.id) if actor else Viewer()
 
