@@ -32,9 +32,8 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping
-
-from tortoise.transactions import in_transaction
+from types import MappingProxyType
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Literal, Mapping
 
 from federation.errors import FetchError, UnsafeURL
 from federation.models import DeliveredTo, Delivery, DeliveryState, HostHealth
@@ -50,8 +49,9 @@ KeyLookup = Callable[[str], Awaitable[str]]  # key id -> private key PEM
 
 ERROR_CHARS = 500  # the width of Delivery.error
 SKIPPED = "skipped: host unreachable"  # also marks the rows to bring forward on recovery
-STATE_OF = {Outcome.DELIVERED: DeliveryState.DELIVERED, Outcome.GONE: DeliveryState.GONE,
-            Outcome.ABANDONED: DeliveryState.ABANDONED}
+STATE_OF = MappingProxyType({Outcome.DELIVERED: DeliveryState.DELIVERED,
+                             Outcome.GONE: DeliveryState.GONE,
+                             Outcome.ABANDONED: DeliveryState.ABANDONED})
 
 # $1 lease end, $2 pending, $3 now, $4 how many. Oldest first (FIFO by next_try_at).
 _CLAIM = """UPDATE deliveries SET locked_until = {p1}
@@ -60,10 +60,10 @@ WHERE id IN (SELECT id FROM deliveries
                AND (locked_until IS NULL OR locked_until < {p3})
              ORDER BY next_try_at, id LIMIT {p4}{lock})
 RETURNING id"""
-CLAIM_SQL = {
+CLAIM_SQL = MappingProxyType({
     "sqlite": _CLAIM.format(p1="?1", p2="?2", p3="?3", p4="?4", lock=""),
     "postgres": _CLAIM.format(p1="$1", p2="$2", p3="$3", p4="$4", lock=" FOR UPDATE SKIP LOCKED"),
-}
+})
 
 
 def utc_now() -> datetime:
@@ -96,7 +96,8 @@ async def enqueue(activity: Mapping[str, Any], inboxes: Iterable[str], *, sender
 
 async def ledger_inboxes(object_id: str) -> list[str]:
     """Return the inboxes that accepted an activity about `object_id`, first first."""
-    return list(await DeliveredTo.filter(object_id=object_id).order_by("id").values_list("inbox", flat=True))
+    ledger = DeliveredTo.filter(object_id=object_id).order_by("id")
+    return list(await ledger.values_list("inbox", flat=True))
 
 
 def _inbox_host(inbox: str) -> str:
@@ -125,7 +126,8 @@ class Attempt:
     status: int | None
     error: str = ""
     retry_after: str | None = None
-    cause: str = "answer"  # answer | network | local (no key, cannot sign) | unsafe (refused URL)
+    # local: no key, or it cannot sign; unsafe: the transport refused the URL
+    cause: Literal["answer", "network", "local", "unsafe"] = "answer"
 
     @property
     def host_answered(self) -> bool:
@@ -140,14 +142,16 @@ class Attempt:
         return Outcome.ABANDONED if self.cause == "unsafe" else outcome_of(self.status, attempt)
 
 
-class _KeyCache:
-    """Private keys looked up once per pass: a post to 400 inboxes has one sender."""
+class _Pass:
+    """What the sends of one claim share: private keys, looked up once (a post to 400 inboxes
+    has one sender), and the hosts on record as failing when the rows were claimed."""
 
-    def __init__(self, lookup: KeyLookup) -> None:
+    def __init__(self, lookup: KeyLookup, failing: set[str]) -> None:
         self._lookup = lookup
         self._found: dict[str, asyncio.Future[str]] = {}
+        self.failing = failing
 
-    async def get(self, key_id: str) -> str:
+    async def key(self, key_id: str) -> str:
         if key_id not in self._found:
             self._found[key_id] = asyncio.ensure_future(self._lookup(key_id))
         return await asyncio.shield(self._found[key_id])
@@ -190,7 +194,7 @@ class DeliveryWorker:
         self._now = now
         self._concurrency = concurrency
         self._lease = lease
-        # A send may take the transport's whole timeout; renew a lease with less than twice that left.
+        # A send may take the transport's whole timeout: renew leases with less than twice that.
         self._send_budget = timedelta(seconds=2 * transport.config.total_timeout)
         self._unreachable_after = unreachable_after
         self._probe_every = probe_every
@@ -226,9 +230,10 @@ class DeliveryWorker:
     async def _start(self, limit: int) -> tuple[int, list[asyncio.Task[None]]]:
         now = self._now()
         claimed = await claim_due(now, limit, self._lease)
-        sendable = await self._skip_unreachable(claimed, now)
-        keys = _KeyCache(self._private_key_for)
-        tasks = [asyncio.create_task(self._deliver(row, keys)) for row in sendable]
+        failing = await _failing_hosts(claimed)
+        sendable = await self._skip_unreachable(claimed, failing, now)
+        batch = _Pass(self._private_key_for, set(failing))
+        tasks = [asyncio.create_task(self._deliver(row, batch)) for row in sendable]
         for task in tasks:
             self._in_flight.add(task)
             task.add_done_callback(self._finished)
@@ -238,13 +243,13 @@ class DeliveryWorker:
         self._in_flight.discard(task)
         self._wake.set()  # a slot is free: run_forever looks for more at once
 
-    async def _deliver(self, row: Delivery, keys: _KeyCache) -> None:
+    async def _deliver(self, row: Delivery, batch: _Pass) -> None:
         try:
             async with self._hosts.slot(row.host), self._slots:
                 if not await self._still_ours(row):
                     return
-                attempt = await self._attempt(row, keys)
-            await self._record(row, attempt)
+                attempt = await self._attempt(row, batch)
+            await self._record(row, attempt, batch)
         except Exception:  # a bug or the database: the lease runs out and another pass retries
             log.exception("delivery failed id=%s inbox=%s", row.id, row.inbox)
 
@@ -254,13 +259,14 @@ class DeliveryWorker:
         if row.locked_until is not None and row.locked_until - now > self._send_budget:
             return True
         renewed = now + self._lease
-        won = await Delivery.filter(id=row.id, locked_until=row.locked_until).update(locked_until=renewed)
+        mine = Delivery.filter(id=row.id, locked_until=row.locked_until)
+        won = await mine.update(locked_until=renewed)
         row.locked_until = renewed
         return bool(won)
 
-    async def _attempt(self, row: Delivery, keys: _KeyCache) -> Attempt:
+    async def _attempt(self, row: Delivery, batch: _Pass) -> Attempt:
         try:
-            pem = await keys.get(row.sender_key_id)
+            pem = await batch.key(row.sender_key_id)
             sign = self._signer(row.sender_key_id, pem)
             response = await self._transport.post(row.inbox, row.body.encode("utf-8"),
                                                   content_type=ACTIVITY_JSON, sign=sign)
@@ -280,7 +286,7 @@ class DeliveryWorker:
 
     # --- recording ----------------------------------------------------------------------------
 
-    async def _record(self, row: Delivery, attempt: Attempt) -> None:
+    async def _record(self, row: Delivery, attempt: Attempt, batch: _Pass) -> None:
         now = self._now()
         tries = row.attempts + 1
         outcome = attempt.outcome(tries)
@@ -296,26 +302,30 @@ class DeliveryWorker:
             await self._delivered(row, fields, now)
         else:
             await Delivery.filter(id=row.id).update(**fields)
-        await self._note_host(row.host, attempt, now)
+        await self._note_host(row.host, attempt, now, batch)
 
-    def _retry_fields(self, row: Delivery, attempt: Attempt, tries: int, now: datetime) -> dict[str, Any]:
+    def _retry_fields(self, row: Delivery, attempt: Attempt, tries: int,
+                      now: datetime) -> dict[str, Any]:
         when = next_attempt(tries, row.created_at, now, attempt.retry_after, self._rng)
         if when is None:
-            return {"state": DeliveryState.ABANDONED, "error": f"gave up: {attempt.error}"[:ERROR_CHARS]}
+            error = f"gave up: {attempt.error}"[:ERROR_CHARS]
+            return {"state": DeliveryState.ABANDONED, "error": error}
         return {"next_try_at": when}
 
     async def _delivered(self, row: Delivery, fields: dict[str, Any], now: datetime) -> None:
-        """Mark the row delivered and add the inbox to the object's ledger, together."""
-        async with in_transaction():
-            await Delivery.filter(id=row.id).update(**fields)
-            await DeliveredTo.bulk_create(
-                [DeliveredTo(object_id=row.object_id, inbox=row.inbox, delivered_at=now)],
-                ignore_conflicts=True)
+        """Add the inbox to the object's ledger, then mark the row delivered."""
+        # In this order no transaction is needed: a crash between the two leaves the row
+        # pending, to be sent again, and the ledger already right.
+        entry = DeliveredTo(object_id=row.object_id, inbox=row.inbox, delivered_at=now)
+        await DeliveredTo.bulk_create([entry], ignore_conflicts=True)
+        await Delivery.filter(id=row.id).update(**fields)
 
     # --- host health --------------------------------------------------------------------------
 
-    async def _note_host(self, host: str, attempt: Attempt, now: datetime) -> None:
-        if attempt.host_answered:
+    async def _note_host(self, host: str, attempt: Attempt, now: datetime, batch: _Pass) -> None:
+        # A healthy host needs no write; one that started failing since the claim is cleared
+        # by a later pass's answer.
+        if attempt.host_answered and host in batch.failing:
             await self._host_answered(host, now)
         elif attempt.host_failed:
             await self._host_failed(host, now)
@@ -325,14 +335,15 @@ class DeliveryWorker:
             failing_since=None, unreachable=False)
         if recovered:
             # Rows put off while the host was unreachable go now, not at their next probe time.
-            await Delivery.filter(host=host, state=DeliveryState.PENDING, error=SKIPPED).update(next_try_at=now)
+            put_off = Delivery.filter(host=host, state=DeliveryState.PENDING, error=SKIPPED)
+            await put_off.update(next_try_at=now)
 
     async def _host_failed(self, host: str, now: datetime) -> None:
         health = await HostHealth.get_or_none(host=host)
         if health is None:
             # Another worker may create the row at the same moment: either one will do.
-            await HostHealth.bulk_create([HostHealth(host=host, failing_since=now, last_failure_at=now)],
-                                         ignore_conflicts=True)
+            first = HostHealth(host=host, failing_since=now, last_failure_at=now)
+            await HostHealth.bulk_create([first], ignore_conflicts=True)
             return
         since = health.failing_since or now
         unreachable = health.unreachable or now - since >= self._unreachable_after
@@ -341,10 +352,10 @@ class DeliveryWorker:
         await HostHealth.filter(host=host).update(failing_since=since, last_failure_at=now,
                                                   unreachable=unreachable)
 
-    async def _skip_unreachable(self, rows: list[Delivery], now: datetime) -> list[Delivery]:
+    async def _skip_unreachable(self, rows: list[Delivery], failing: dict[str, HostHealth],
+                                now: datetime) -> list[Delivery]:
         """Return the rows to send: all but those to unreachable hosts, one probe excepted."""
-        hosts = list({row.host for row in rows})
-        down = await HostHealth.filter(host__in=hosts, unreachable=True) if hosts else []
+        down = [health for health in failing.values() if health.unreachable]
         if not down:
             return rows
         probing = {h.host for h in down if await self._take_probe(h, now)}
@@ -365,7 +376,8 @@ class DeliveryWorker:
         if last is not None and now - last < self._probe_every:
             return False
         # Stamping the probe's start as the last failure lets only one probe through per period.
-        return bool(await HostHealth.filter(host=health.host, last_failure_at=last).update(last_failure_at=now))
+        unchanged = HostHealth.filter(host=health.host, last_failure_at=last)
+        return bool(await unchanged.update(last_failure_at=now))
 
     async def _put_off(self, rows: list[Delivery], now: datetime) -> None:
         expired = [r.id for r in rows if now - r.created_at > GIVE_UP_AFTER]
@@ -376,6 +388,14 @@ class DeliveryWorker:
         if waiting:
             await Delivery.filter(id__in=waiting).update(
                 next_try_at=now + self._probe_every, error=SKIPPED, locked_until=None)
+
+
+async def _failing_hosts(rows: list[Delivery]) -> dict[str, HostHealth]:
+    """Return the health records of the rows' hosts that are failing, by host."""
+    hosts = list({row.host for row in rows})
+    if not hosts:
+        return {}
+    return {h.host: h for h in await HostHealth.filter(host__in=hosts, failing_since__isnull=False)}
 
 
 async def _sleep_or_wake(wake: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:

@@ -81,6 +81,10 @@ class BlockedHosts:
         self._hosts: frozenset[str] = frozenset()
         self._read_at = float("-inf")
 
+    def forget(self) -> None:
+        """Reread the blocks on the next check (this process just changed them)."""
+        self._read_at = float("-inf")
+
     async def __call__(self, host: str) -> bool:
         """Return whether the server `host` (host[:port]) is blocked."""
         now = time.monotonic()

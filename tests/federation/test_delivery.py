@@ -377,6 +377,13 @@ async def test_claim__a_lease_keeps_a_row__until_it_runs_out(db, clock):
     assert len(await claim_due(clock() + lease + timedelta(seconds=1), 10, lease)) == 1
 
 
+async def test_short_lease__renewed_before_sending(db, clock, remote, make_worker):
+    # A lease shorter than a send may take is renewed by compare-and-set before the POST.
+    await queue([INBOX], clock)
+    await make_worker(lease=timedelta(seconds=1)).run_due()
+    assert remote.paths() == ["/inbox"] and (await row()).state == DeliveryState.DELIVERED
+
+
 async def test_claim__oldest_first(db, clock):
     await queue(["http://remote.test/b"], clock)
     clock.advance(timedelta(seconds=-10))
