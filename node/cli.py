@@ -78,7 +78,9 @@ def _positive(raw: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command in `argv`; return the exit code."""
     args = build_parser().parse_args(argv)  # exits 2 on a usage error
-    logging.basicConfig(level=os.environ.get("KITH_LOG_LEVEL", "INFO"), format="%(levelname)s %(name)s: %(message)s")
+    # Commands for scripts keep stderr for their one-line errors; servers log what they do.
+    quiet = "INFO" if args.command in ("serve", "worker") else "WARNING"
+    logging.basicConfig(level=os.environ.get("KITH_LOG_LEVEL", quiet), format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("tortoise").setLevel(logging.WARNING)
     try:
         settings = load_settings()
@@ -283,7 +285,7 @@ async def _local_or_remote(runtime, handle: str, remote_lookup):
     if not host or host == runtime.uris.host:
         actor = await Actor.get_or_none(username__iexact=name, local=True)
         if actor is None:
-            raise CommandError(f"no account named {name!r} here")
+            raise ValueError(f"no account named {name!r} here")
         return actor
     return await remote_lookup(runtime.resolver, handle)
 

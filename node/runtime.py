@@ -55,7 +55,8 @@ class Runtime:
 
 
 def transport_config_for(settings: Settings) -> TransportConfig:
-    return TransportConfig(allow_private=settings.allow_private_addresses)
+    host_map = {host: (address, port) for host, address, port in settings.test_host_map}
+    return TransportConfig(allow_private=settings.allow_private_addresses, host_map=host_map)
 
 
 async def start_runtime(settings: Settings, transport_config: TransportConfig | None = None) -> Runtime:

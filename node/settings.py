@@ -35,6 +35,9 @@ class Settings:
     # Outgoing requests to private, loopback and link-local addresses (tests, local trials).
     allow_private_addresses: bool = False
     signature_max_skew_hours: int = 12
+    # Test hosts mapped to loopback ports ("remote.test=127.0.0.1:8001,..."), for the fake
+    # fediverse only; honoured only together with allow_private_addresses.
+    test_host_map: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def host(self) -> str:
@@ -80,6 +83,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         registrations_open=_flag(values, "KITH_REGISTRATIONS_OPEN"),
         allow_private_addresses=_flag(values, "KITH_ALLOW_PRIVATE_ADDRESSES"),
         signature_max_skew_hours=_positive_int(values, "KITH_SIGNATURE_MAX_SKEW_HOURS", 12),
+        test_host_map=_host_map(values),
     )
 
 
@@ -149,6 +153,22 @@ def _database_url(raw: str | None, data_dir: Path) -> str:
             raise SettingsError(f"DATABASE_URL: {raw!r} has a bad port") from None
         return "postgres://" + raw.split("://", 1)[1]
     raise SettingsError(f"DATABASE_URL: {raw!r} is neither sqlite://… nor postgres://…")
+
+
+def _host_map(values: Mapping[str, str]) -> tuple[tuple[str, str, int], ...]:
+    raw = values.get("KITH_TEST_HOST_MAP", "").strip()
+    if not raw:
+        return ()
+    if not _flag(values, "KITH_ALLOW_PRIVATE_ADDRESSES"):
+        raise SettingsError("KITH_TEST_HOST_MAP: only with KITH_ALLOW_PRIVATE_ADDRESSES=1 (tests)")
+    entries = []
+    for item in raw.split(","):
+        host, _, target = item.strip().partition("=")
+        address, _, port = target.rpartition(":")
+        if not host or not port.isdigit() or not _is_loopback(address):
+            raise SettingsError(f"KITH_TEST_HOST_MAP: {item!r} is not host=127.0.0.1:PORT")
+        entries.append((host.lower(), address, int(port)))
+    return tuple(entries)
 
 
 def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
