@@ -1,41 +1,57 @@
-"""Claiming due rows of a queue table so that several worker processes never take the same
-row: the inbox queue and the delivery queue both use it.
+"""The two queue tables (inbox items, deliveries) share how workers take work and wait.
 
-A claim stamps `locked_until` with a lease end unique to this claim, and only on rows that
-are still unclaimed when the UPDATE runs; the rows carrying that stamp afterwards are ours.
-On PostgreSQL the UPDATE re-checks its conditions under row locks, so a second worker's
-UPDATE skips rows the first one took; SQLite runs one writer at a time. Portable, one index
-(state, next_try_at), no extra column.
+`claim_due` takes due rows with one statement, so several worker processes never take the
+same row: an UPDATE of `locked_until` over a sub-select of due, unclaimed rows, RETURNING
+their ids. On PostgreSQL the sub-select ends in FOR UPDATE SKIP LOCKED, so workers pass
+over each other's rows instead of waiting for them; SQLite (3.35+) runs one writer at a
+time, so the statement is atomic there.
+
+I/O ring: Tortoise only; never Quart or node.
 """
 
 from __future__ import annotations
 
-import secrets
+import asyncio
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from tortoise.expressions import Q
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
 
+# $1 lease end, $2 the state that is due, $3 now, $4 how many. Oldest first (FIFO).
+_CLAIM = """UPDATE {table} SET locked_until = {p1}
+WHERE id IN (SELECT id FROM {table}
+             WHERE state = {p2} AND next_try_at <= {p3}
+               AND (locked_until IS NULL OR locked_until < {p3})
+             ORDER BY next_try_at, id LIMIT {p4}{lock})
+RETURNING id"""
 
-def unclaimed(now: datetime) -> Q:
-    """Return the filter for rows no live lease holds."""
-    return Q(locked_until=None) | Q(locked_until__lt=now)
+
+def claim_sql(table: str, dialect: str) -> str:
+    """Return the claim statement for `table` in `dialect` ("postgres" or "sqlite")."""
+    if dialect == "postgres":
+        return _CLAIM.format(table=table, p1="$1", p2="$2", p3="$3", p4="$4", lock=" FOR UPDATE SKIP LOCKED")
+    return _CLAIM.format(table=table, p1="?1", p2="?2", p3="?3", p4="?4", lock="")
 
 
 async def claim_due(model: type[M], state: str, now: datetime, limit: int, lease: timedelta) -> list[M]:
-    """Claim up to `limit` rows of `model` in `state` whose next_try_at has come; return them."""
-    candidates = await (
-        model.filter(unclaimed(now), state=state, next_try_at__lte=now)
-        .order_by("next_try_at")
-        .limit(limit)
-        .values_list("id", flat=True)
-    )
-    if not candidates:
+    """Claim up to `limit` rows of `model` in `state` that are due, until `now + lease`;
+    return them oldest first."""
+    db = model._meta.db
+    dialect = "postgres" if db.capabilities.dialect == "postgres" else "sqlite"
+    rows = await db.execute_query_dict(claim_sql(model._meta.db_table, dialect), [now + lease, state, now, limit])
+    if not rows:
         return []
-    # The microseconds make the stamp this claim's own, so we can tell our rows apart.
-    stamp = now + lease + timedelta(microseconds=secrets.randbelow(1_000_000))
-    await model.filter(unclaimed(now), id__in=candidates, state=state).update(locked_until=stamp)
-    return await model.filter(id__in=candidates, locked_until=stamp).order_by("next_try_at")
+    return list(await model.filter(id__in=[r["id"] for r in rows]).order_by("next_try_at", "id"))
+
+
+async def sleep_or_wake(wake: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
+    """Wait up to `seconds`, less when woken or stopped; clear the wake-up."""
+    waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        wake.clear()

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Literal, Mapping
 
+from federation.claims import claim_due as claim_rows, sleep_or_wake
 from federation.errors import FetchError, UnsafeURL
 from federation.models import DeliveredTo, Delivery, DeliveryState, HostHealth
 from federation.retry import GIVE_UP_AFTER, Outcome, next_attempt, outcome_of
@@ -52,19 +53,6 @@ SKIPPED = "skipped: host unreachable"  # also marks the rows to bring forward on
 STATE_OF = MappingProxyType({Outcome.DELIVERED: DeliveryState.DELIVERED,
                              Outcome.GONE: DeliveryState.GONE,
                              Outcome.ABANDONED: DeliveryState.ABANDONED})
-
-# $1 lease end, $2 pending, $3 now, $4 how many. Oldest first (FIFO by next_try_at).
-_CLAIM = """UPDATE deliveries SET locked_until = {p1}
-WHERE id IN (SELECT id FROM deliveries
-             WHERE state = {p2} AND next_try_at <= {p3}
-               AND (locked_until IS NULL OR locked_until < {p3})
-             ORDER BY next_try_at, id LIMIT {p4}{lock})
-RETURNING id"""
-CLAIM_SQL = MappingProxyType({
-    "sqlite": _CLAIM.format(p1="?1", p2="?2", p3="?3", p4="?4", lock=""),
-    "postgres": _CLAIM.format(p1="$1", p2="$2", p3="$3", p4="$4", lock=" FOR UPDATE SKIP LOCKED"),
-})
-
 
 def utc_now() -> datetime:
     """Return the current time in UTC."""
@@ -109,12 +97,7 @@ def _inbox_host(inbox: str) -> str:
 
 async def claim_due(now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
     """Claim up to `limit` due pending rows until `now + lease`; return them oldest first."""
-    db = Delivery._meta.db
-    sql = CLAIM_SQL["postgres" if db.capabilities.dialect == "postgres" else "sqlite"]
-    rows = await db.execute_query_dict(sql, [now + lease, DeliveryState.PENDING, now, limit])
-    if not rows:
-        return []
-    return list(await Delivery.filter(id__in=[r["id"] for r in rows]).order_by("next_try_at", "id"))
+    return await claim_rows(Delivery, DeliveryState.PENDING, now, limit, lease)
 
 
 # --- one try ----------------------------------------------------------------------------------
@@ -224,7 +207,7 @@ class DeliveryWorker:
                     await self._start(free)
                 except Exception:  # the database may be briefly away: look again after a pause
                     log.exception("delivery claim failed")
-            await _sleep_or_wake(self._wake, stop, self._poll_every)
+            await sleep_or_wake(self._wake, stop, self._poll_every)
         await asyncio.gather(*self._in_flight)
 
     async def _start(self, limit: int) -> tuple[int, list[asyncio.Task[None]]]:
@@ -396,14 +379,3 @@ async def _failing_hosts(rows: list[Delivery]) -> dict[str, HostHealth]:
     if not hosts:
         return {}
     return {h.host: h for h in await HostHealth.filter(host__in=hosts, failing_since__isnull=False)}
-
-
-async def _sleep_or_wake(wake: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
-    """Wait up to `seconds`, less when woken or stopped."""
-    waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-        wake.clear()

@@ -17,7 +17,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from federation.claims import claim_due
+from federation.claims import claim_due, sleep_or_wake
 from federation.dispatch import HandlerRegistry
 from federation.errors import FederationError, Rejected
 from federation.inbound import parse_inbound
@@ -58,7 +58,7 @@ class InboxWorker:
                 log.exception("inbox pass failed")
                 handled = 0
             if not handled:
-                await _sleep_or_wake(self._wake, stop, self._poll_every)
+                await sleep_or_wake(self._wake, stop, self._poll_every)
 
     async def run_due(self) -> int:
         """Process the items due now; return how many were claimed."""
@@ -95,14 +95,3 @@ class InboxWorker:
             return
         await InboxItem.filter(id=item.id).update(
             attempts=attempts, next_try_at=when, error=error[:500], locked_until=None)
-
-
-async def _sleep_or_wake(wake: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
-    """Wait up to `seconds`, less when woken or stopped."""
-    waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-        wake.clear()

@@ -19,8 +19,19 @@ BASE_URL = "http://localhost:8000"
 PASSWORD = "correct horse battery"
 
 
+# The fake fediverse and the live node (tests/rig/): a test module marked `live` talks to
+# the node over real HTTP, and its `settings`, `db` and browsers are the live node's.
+pytest_plugins = ["tests.rig.fixtures", "tests.rig.livenode"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "live: the node runs under Hypercorn on loopback, with the fake fediverse")
+
+
 @pytest.fixture
-def settings(tmp_path, monkeypatch):
+def settings(request, tmp_path):
+    if request.node.get_closest_marker("live"):
+        return request.getfixturevalue("live_settings")
     env = {"KITH_DATA_DIR": str(tmp_path / "data"), "KITH_BASE_URL": BASE_URL}
     if postgres_url():
         env["DATABASE_URL"] = postgres_url()
@@ -43,9 +54,12 @@ async def db(settings):
 
 
 @pytest.fixture
-async def app(settings, db):
+async def app(request, settings, db):
     """The app with its serving lifecycle run (federation runtime started), database
-    managed by the `db` fixture."""
+    managed by the `db` fixture; for `live` tests, the live node's app."""
+    if request.node.get_closest_marker("live"):
+        yield request.getfixturevalue("live_node").app
+        return
     secret = prepare_data_dir(settings)
     app = create_app(settings, secret, manage_database=False)
     async with app.test_app():

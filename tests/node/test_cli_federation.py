@@ -9,15 +9,10 @@ import sys
 import pytest
 
 from node.models import Follow, FollowState
-from tests.rig.fixtures import fediverse  # noqa: F401
-from tests.rig.livenode import live_node, live_settings, node_socket  # noqa: F401
 from tests.rig.waiting import eventually
 
 
-@pytest.fixture
-def settings(live_settings):
-    """The node runs for real, so remote servers can fetch alice's key to verify her Follow."""
-    return live_settings
+pytestmark = pytest.mark.live
 
 
 async def kith(settings, fediverse, *args: str) -> tuple[int, str, str]:

@@ -14,22 +14,10 @@ from federation.audience import Visibility
 from node.models import Follow, FollowState, Post
 from node.services.posting import Draft, delete_post, publish_post
 from tests.conftest import form_token
-from tests.rig.fixtures import fediverse  # noqa: F401
-from tests.rig.livenode import live_node, live_settings, node_socket  # noqa: F401
 from tests.rig.waiting import eventually
 
+pytestmark = pytest.mark.live
 LIVE_NODE_OPTIONS = {"run_workers": True}
-
-
-@pytest.fixture
-def settings(live_settings):
-    return live_settings
-
-
-@pytest.fixture
-def app(live_node):
-    """Browsers talk to the live node's app, whose transport reaches the fake hosts."""
-    return live_node.app
 
 
 async def follow_alice(live_node, remote) -> dict:

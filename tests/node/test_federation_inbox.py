@@ -10,21 +10,10 @@ import pytest
 
 from federation.models import InboxItem, InboxState, RemoteKey
 from node.models import DomainBlock, Follow, Post
-from tests.rig.fixtures import fediverse  # noqa: F401
-from tests.rig.livenode import live_node, live_settings, node_socket  # noqa: F401
 from tests.rig.waiting import eventually
 
+pytestmark = pytest.mark.live
 LIVE_NODE_OPTIONS = {"run_workers": True}
-
-
-@pytest.fixture
-def settings(live_settings):
-    return live_settings
-
-
-@pytest.fixture
-def app(live_node):
-    return live_node.app
 
 
 async def processed(activity_id: str) -> InboxItem | None:

@@ -10,18 +10,9 @@ from federation.audience import Visibility
 from node.models import Block, Follow, FollowState
 from node.services.posting import Draft, publish_post
 from node.services.remote import remote_actor
-from tests.rig.fixtures import fediverse  # noqa: F401
-from tests.rig.livenode import live_node, live_settings, node_socket  # noqa: F401
 
 
-@pytest.fixture
-def settings(live_settings):
-    return live_settings
-
-
-@pytest.fixture
-def app(live_node):
-    return live_node.app
+pytestmark = pytest.mark.live
 
 
 async def known(live_node, fake) -> int:
