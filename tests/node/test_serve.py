@@ -87,3 +87,18 @@ def test_serve__port_taken_is_one_line_and_exit_1(env):
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "cannot listen on 127.0.0.1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_worker__runs_alone_and_stops_on_sigterm(env):
+    init = subprocess.run([sys.executable, "-m", "node", "init"], env=env, capture_output=True, text=True, timeout=60)
+    assert init.returncode == 0, init.stderr
+    worker = subprocess.Popen([sys.executable, "-m", "node", "worker"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(2)
+        assert worker.poll() is None, worker.communicate()[0]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output = worker.communicate(timeout=30)[0]
+    assert worker.returncode == 0, output
+    assert "worker running" in output and "Traceback" not in output
