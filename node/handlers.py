@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from tortoise.transactions import in_transaction
 
 from federation import activities
-from federation.audience import visibility_of
+from federation.audience import OPEN_VISIBILITIES, visibility_of
 from federation.delivery import enqueue
 from federation.errors import Rejected
 from federation.inbound import InboundActivity
@@ -24,7 +24,8 @@ from federation.resolver import Resolver
 from federation.vocab import host_of
 from node.html import sanitize
 from node.ids import new_id
-from node.models import Account, Actor, Block, Follow, FollowState, Mention, Post
+from node.models import Account, Actor, Block, Boost, Favourite, Follow, FollowState, Mention, Post
+from node.queries import Viewer, may_view
 from node.services.remote import remote_actor, save_remote_actor
 from node.uris import Uris
 
@@ -117,6 +118,49 @@ class Handlers:
         target_id = _embedded_object_of(activity)
         if blocker is not None and target_id:
             await Block.filter(blocker_id=blocker.id, target__ap_id=target_id).delete()
+
+    # --- likes and boosts -------------------------------------------------------------
+
+    async def on_like(self, activity: InboundActivity, recipient: str | None) -> None:
+        # 1. a post we have, which the liker may see
+        post, actor = await self._reaction_target(activity)
+        # 2. one like per actor and post (a repeated Like is the same like)
+        await Favourite.get_or_create(defaults={"ap_id": activity.id}, actor_id=actor.id, post_id=post.id)
+
+    async def on_announce(self, activity: InboundActivity, recipient: str | None) -> None:
+        post, actor = await self._reaction_target(activity)
+        # Only public and unlisted posts may be boosted (Mastodon refuses the others too).
+        if post.visibility not in OPEN_VISIBILITIES:
+            raise Rejected("followers-only, direct and local posts cannot be boosted")
+        await Boost.get_or_create(defaults={"ap_id": activity.id}, actor_id=actor.id, post_id=post.id)
+
+    async def on_undo_like(self, activity: InboundActivity, recipient: str | None) -> None:
+        await self._undo_reaction(Favourite, activity)
+
+    async def on_undo_announce(self, activity: InboundActivity, recipient: str | None) -> None:
+        await self._undo_reaction(Boost, activity)
+
+    async def _reaction_target(self, activity: InboundActivity) -> tuple[Post, Actor]:
+        post = await Post.get_or_none(ap_id=activity.object_id or "")
+        if post is None:
+            raise Rejected(f"{activity.object_id} is not a post known here")
+        actor = await remote_actor(self.resolver, activity.actor)
+        if not await may_view(Viewer(actor_id=actor.id), post):
+            raise Rejected("the post is not visible to this actor")
+        return post, actor
+
+    async def _undo_reaction(self, model, activity: InboundActivity) -> None:
+        # The Undo names the Like/Announce by id, or embeds it with its object.
+        actor = await Actor.get_or_none(ap_id=activity.actor)
+        if actor is None:
+            return
+        reactions = model.filter(actor_id=actor.id)
+        target = _embedded_object_of(activity)
+        if target:
+            reactions = reactions.filter(post__ap_id=target)
+        elif activity.object_id:
+            reactions = reactions.filter(ap_id=activity.object_id)
+        await reactions.delete()
 
     # --- posts ---------------------------------------------------------------------------
 

@@ -208,3 +208,39 @@ class DomainBlock(Model):
 
     class Meta:
         table = "domain_blocks"
+
+
+class Favourite(Model):
+    """`actor` liked `post` (a Like activity)."""
+
+    id = fields.BigIntField(primary_key=True)
+    ap_id = fields.CharField(max_length=512, null=True)
+    actor: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="favourites", on_delete=fields.CASCADE
+    )
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="favourites", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "favourites"
+        unique_together = (("actor", "post"),)
+
+
+class Boost(Model):
+    """`actor` boosted `post` (an Announce activity)."""
+
+    id = fields.BigIntField(primary_key=True)
+    ap_id = fields.CharField(max_length=512, null=True)
+    actor: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="boosts", on_delete=fields.CASCADE
+    )
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "models.Post", related_name="boosts", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "boosts"
+        unique_together = (("actor", "post"),)

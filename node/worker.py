@@ -35,6 +35,10 @@ def registry_for(handlers: Handlers) -> HandlerRegistry:
     registry.register("Block", None, handlers.on_block)
     registry.register("Undo", "Block", handlers.on_undo_block)
     registry.register("Delete", None, handlers.on_delete)
+    registry.register("Like", None, handlers.on_like)
+    registry.register("Announce", None, handlers.on_announce)
+    registry.register("Undo", "Like", handlers.on_undo_like)
+    registry.register("Undo", "Announce", handlers.on_undo_announce)
     for kind in POST_TYPES:
         registry.register("Create", kind, handlers.on_create_note)
         registry.register("Update", kind, handlers.on_update_note)

@@ -14,7 +14,8 @@ from node.settings import load_settings
 from tests.rig.database import create_database, drop_database, postgres_url
 
 TABLES = {"actors", "accounts", "sessions", "posts", "mentions", "tags", "follows", "blocks", "aerich",
-          "inbox_items", "deliveries", "delivered_to", "host_health", "remote_keys", "domain_blocks"}
+          "inbox_items", "deliveries", "delivered_to", "host_health", "remote_keys", "domain_blocks",
+          "favourites", "boosts"}
 
 
 async def table_names(settings) -> set[str]:

@@ -1,5 +1,6 @@
 """Federation tables (inbox queue, delivery queue and ledger, host health, remote keys),
-the featured collection URL of actors and the hide-network preference of accounts.
+domain blocks, favourites and boosts, the featured collection URL of actors and the
+hide-network preference of accounts.
 SQL for both dialects: see 0_…_init.py."""
 
 from tortoise import BaseDBAsyncClient
@@ -12,6 +13,22 @@ CREATE TABLE "domain_blocks" (
     "domain" VARCHAR(255) NOT NULL UNIQUE,
     "created_at" TIMESTAMP NOT NULL
 ) /* A server this node refuses: its activities are dropped and it receives nothing. */;
+CREATE TABLE "boosts" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "ap_id" VARCHAR(512),
+    "created_at" TIMESTAMP NOT NULL,
+    "actor_id" BIGINT NOT NULL REFERENCES "actors" ("id") ON DELETE CASCADE,
+    "post_id" BIGINT NOT NULL REFERENCES "posts" ("id") ON DELETE CASCADE,
+    CONSTRAINT "uid_boosts_actor_i_22d51b" UNIQUE ("actor_id", "post_id")
+) /* `actor` boosted `post` (an Announce activity). */;
+CREATE TABLE "favourites" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "ap_id" VARCHAR(512),
+    "created_at" TIMESTAMP NOT NULL,
+    "actor_id" BIGINT NOT NULL REFERENCES "actors" ("id") ON DELETE CASCADE,
+    "post_id" BIGINT NOT NULL REFERENCES "posts" ("id") ON DELETE CASCADE,
+    CONSTRAINT "uid_favourites_actor_i_0db2a6" UNIQUE ("actor_id", "post_id")
+) /* `actor` liked `post` (a Like activity). */;
 CREATE TABLE "delivered_to" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "object_id" VARCHAR(512) NOT NULL,
@@ -74,6 +91,24 @@ CREATE TABLE "domain_blocks" (
     "created_at" TIMESTAMPTZ NOT NULL
 );
 COMMENT ON TABLE "domain_blocks" IS 'A server this node refuses: its activities are dropped and it receives nothing.';
+CREATE TABLE "boosts" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "ap_id" VARCHAR(512),
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "actor_id" BIGINT NOT NULL REFERENCES "actors" ("id") ON DELETE CASCADE,
+    "post_id" BIGINT NOT NULL REFERENCES "posts" ("id") ON DELETE CASCADE,
+    CONSTRAINT "uid_boosts_actor_i_22d51b" UNIQUE ("actor_id", "post_id")
+);
+COMMENT ON TABLE "boosts" IS '`actor` boosted `post` (an Announce activity).';
+CREATE TABLE "favourites" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "ap_id" VARCHAR(512),
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "actor_id" BIGINT NOT NULL REFERENCES "actors" ("id") ON DELETE CASCADE,
+    "post_id" BIGINT NOT NULL REFERENCES "posts" ("id") ON DELETE CASCADE,
+    CONSTRAINT "uid_favourites_actor_i_0db2a6" UNIQUE ("actor_id", "post_id")
+);
+COMMENT ON TABLE "favourites" IS '`actor` liked `post` (a Like activity).';
 CREATE TABLE "delivered_to" (
     "id" BIGSERIAL NOT NULL PRIMARY KEY,
     "object_id" VARCHAR(512) NOT NULL,
@@ -144,78 +179,83 @@ async def downgrade(db: BaseDBAsyncClient) -> str:
 
 
 MODELS_STATE = (
-    "eJztXVtz2zYW/isYvTSdcTK+xcm6T/IljbeOlbGVbadNh4JIWMKaAlQCtKPJ+r8vAJLinS"
-    "J0M8XgJbFIHJD8DoBzcG743plQB7nsTde2qU945xR87xA4QeKP7K090IHTaXxDXuBw6Kq2"
-    "MGikLsIh4x60ZWf30GVIXHIQsz085ZgS2boLpshjlICnMQUMjwgDmADxm48xA0R0/4v4E2"
-    "EPTP2hi23Rj42AuDUQ3VJv8EY+xqG2eA4mo7X16BP8j48sTkdItPVEv3/9LS5j4qBviEU/"
-    "pw/WPUauk8IKO7IDdd3is6m6doZHV4R/UG3l+w4tm7r+hMTtpzM+pmROgAOUR4ggD3Ikn8"
-    "A9X+JHfNcNoY4gDV42bhK8ZYLGQffQdyUXJHXwAvG1jmXd9PrW3WXfsjo5DkUUCYjDSzYl"
-    "krtY8loCMJKv8Ppfh4dHR+8O949O3r89fvfu7fv996Ktet/8rXfPwcvEaAVdKcyufr266c"
-    "sXomIIBWNLXnhWNJDDgEoxI0bfZ8hTf+d4cD6GXjEHkjQZPogPzPIhQr25jJjAb5aLyIiP"
-    "xc+T4wqM/9O9Pf/YvX11cvxzGuib8M6huiUhjyGeQsaeqOdYY8jGOjjnCNcDdnQhRjtea7"
-    "YO9+HbtzXwFq1KAVf3Moh7+FEAYj2gmTVFkzzmffStZHUpIG0F6hUg9y//UMvGhLF/3CS2"
-    "rz51/1CwT2bhneveza9R8wQvzq97ZxkWYGZBZ4JJwdpOqYsgKVncE2QZ3IeCblPAz69sF/"
-    "mzXu86hfzZVRbaL5/OLm9fHSg2iEaYp9b1GO/wta1HzPAQi3az4pXmkvgTBf2VeElIbJRj"
-    "QXFP25sEorWLmexTjyGdz1/Orq/OT0M15Sv5cnN9dde/vDgFUY9fyYfe9XXv98vbO/Fk6r"
-    "r0Sag+X8nF1e3lef8UONhDNv9Krnvn3etT4FIbull9qc6idnBSY007OCld0uStNHuHmFqM"
-    "+p5dIKjLF7M01RZZqMm6xq5iHmMWIhKKIiW1aiHLUG5xLYtUp51dysbYQRZBXKg+D5qoZ0"
-    "mNCNHA3faQxMSCPI/6hbjD8QQVw56mzIDuhKRvoj92UHvqiA90esSdhfOrah26+nR51+9+"
-    "+pziykW3fynvHKYWoujqq6womHcCfr/qfwTyJ/izd3Op4KWMjzz1xLhd/8+OfCfoc2oR+i"
-    "SUqMQuKroaoZbiutrEW7qb8CTV4q1487eAW9uLSzPI/UNiKy4vDKH98ATFRi91J+YRQ4yJ"
-    "L2IFPAopP/x2i1yoPjvPkdAadRf0soPT7zkaftHVaBpK8OghLQRNDdE8Yj2C+lT8k1OCi0"
-    "HrRr3s1HguA0xc9uDT3AiXmsbi28UXo0A6nHfvzrsXl53n1PBMQy1vTQ4n2SuQwJH6YPlq"
-    "8kVSSBZaSUOIq2ykoommhXQPjDzqTwH1AEPeI7ZF26RVE7waKAV/8LNsAgmVhkvVFHnlVt"
-    "KVey2wlP6Vsqg5dCI41vnb2E+bsmbvVdhP4bRQdpYb9eYErbOcvj04rLHtFa1K973q3nOB"
-    "eqJA0gE5RbXFje9ntUhsavubxvuoDtxH5Wgf5cBuhjPgpXX9zdunwyVeA+WYwmBcD+O58U"
-    "7DfDCnMXYDHdMzZlMXzizdlSNL1wL75BbGNfMnE+jNrDGfFAzvcltwlq4FaG/bGux7BYhX"
-    "SEavLUBvQc/DZEi/6aA7JzD41sGXCSCRY2nDnKVbCu1wT9JM7WMjcFOfawIdU5gBXQfhuf"
-    "vW0lyWc4QG7/p4i5dYDu8EocG7Ft4Icl8uvbpwZ+gM2nXQDmJGVNSXnjkvR2jw1sRbN0Av"
-    "R9kCxLe9k4GPkENPd2lJUxlNsNZIHyPoIG2o01QG6lpQu9R+0A7UiomM0U/P6GfTRwGMRE"
-    "EP8SypiY0zMVomRqsqRsseQzJajuspSsP1XeL6PeL2eCmupynXwPWG6RI7wuQIkxyXlwoC"
-    "HEpNZcUQwDPZxw7O8tIAwFSORKDKWcOC1BcDUtaMtxpGH1Q37QYJeSvOtnaDNEFE9qucQ6"
-    "vh9Cnoqa1ASYmx4kj6LLpoEzz5uO2KOONkMOC8nkIxllFw92JEE6UZdlL3KcZUIxw7kHIF"
-    "4dhz8Vcejh2rIovDsQeBWPYGIKACAw69EeKDU1lVAgQ/AENIxk8TBOi9uh5S/cSAmj75gO"
-    "w19lsYkh02DL5b9pWLyP7eiaEO24Q+gJBW/pI06NvUizI4QraEmIcsjsZmRzUWgKofzybk"
-    "u5Eh38YGU86g9u7GE3Naa+6l6daTK/fSXN7iNIwZkFph6+OfIjPwr5asmJsOeV58oB7CI/"
-    "Ibmm06w66hitheJscuvQAUZ9nlx7kBdiGwqZldI3sxZ3GrvQPRVK0vVLJGqYKdvF2pZgdJ"
-    "H5aOtt0NUw0TCYkeuvcZYqcAcwYEMX7EHAutGHoIOB6dTpEDIHHEbdHURvhRacyCnoyK0i"
-    "DX3r8pHddgCVClB798FlODkh83kuthdhrl6Ldrp6HhEdqk5Aot1gVCK7Zll8urwGxe1y4U"
-    "GdkHYSWupAXHQ2KQyYpde9JoQ4RYsdFU/JQ59R76L7LF3wUmobV0WWgNinpeyhwkFDWhl6"
-    "xiCZKLQqL36G3W1r+RsI2UsFsuLpC1dDdIvG4mJ0rNGw145wRbDDmer1udrQC9/tKFRon5"
-    "UZSYdN2OQLwuwfYMqQlfalr4UlGohLZdNkNoLLPGML478FcYxpM7BWPArTTgZpYAYxpvv2"
-    "k8CvUqsDAkosDKTQxh0Flda7jc5nNZh09Fe4CIWh1oAuYBbMpULa9A38FIDBwZLALDauCK"
-    "ssAQvtauC20O0zDoKyhkWWluSJVjFWQm8mRnRctelT2gIbV6fxg5nw3j1MY+QWSgX5eKFS"
-    "2MKyoBLQuqzeoAiaG3WLMqKZZsFKvVCiZvTa9SY7lAqYrGeLlGNY9OrxVcwCH32RswwM5A"
-    "HgEn7S+vqecgT6g6r2Q4wBvssJ/3AKOAoCfE+Ot77An1SB4X91oQFUYUrKXTxWEEaY3JF8"
-    "M34mT6qJsVdaeMryb1oF1Ty5rvhG+GXmaKQG/UUWMKL260aMZO1Mnd+dINq5/M9lInsukv"
-    "Hq0+i03/HDZzBtsKtarE4zkiXLvgcZauyfOl8eCLHQopTBpfjH+C1Ix+bQYwRBjm+FG3yF"
-    "KKzlS20pDTmFgemrozsZW0tBX7QmJTvq2WJmoChZZadXYtYgQ5eDkupwhNVFCTeRzYRZdh"
-    "cprScLnJXE6ZNjX8kUky4xVb2iGZ1DW0DcA52qUY0bDJ1QjvZDC8jS9tsS8tuQ4sdlEmhu"
-    "wawK3p/G3YAK8LbX56p/AVrwFuvlxfV3krc4W+Vixh1fIiXxJujLZT5mtHBmUmdHO0Ijh9"
-    "OGrT4NlkNEB00ndBQEDiEPDymIDkeeO1wgLE0ouc15iAoUefGPLegP4YAZvSB4zAmIp3Bh"
-    "B4kDh0Ajh9QOQX8ITAA0JTQIk7U6UDxpCNC8MD1tr5CtUGVN+W7EnHIpSmap2/9+S4hiHo"
-    "5LjUDiRvmXJbJn8su7d0IeMWQ2Lq6PM9S2s4v0ucD4t8LhHmnKQzdoW17WfLiq4usaGtW3"
-    "O1aYyoHx6aHINNChCV2nOBOhgq1eWqYKS311EDpZIj2gOfIQcMZ2FqzB5QoR2vbciKinbU"
-    "J6tMklHfVZkjMz9m2uTH7PJKVaUq6p5Avv2Tx7eml2+kHpVJgWmKUDYpMGtJgXkZWXyBXP"
-    "wosxv6tEgmJ29XymYnahiaxBfLaGk4cZEzQt4pGKgzvQdxISxIovKNQgYPqc/BgA5lYSwB"
-    "4eAX4Irx4QHphGeqnmMAJ8sJ9A084ytR1dshB0FjMKKAU4DEx8+AegQQCoH4XkJ5YPPhso"
-    "EDZz+xOLa0XImYv0JnLzpYPqtKGInfSImf4lxdsZ8iaqHs30h0VjAtNFCeExiE6yEcL+dL"
-    "hc2kaFto8toRE1dp5ExOm3tR5WNWoXnMaqkdobdzsdLRIygW+kIwf+7d9eX/8lQWtUjshT"
-    "4eABkYMETkycfBgeoD0SgU89yb5Y0H6+1aM4V0Xg2QoG/cEp3IubfGzNFYTBlTResUFyNO"
-    "N37weuEWueLI9bB9C/HdiDEoWnd1U5/TZC1EeyOj+YU2Og0LNdoC0EPqFCTolqe5Re1bMZ"
-    "BfILst1sh0RnaOsBXwm5rXAZpTwd0wZXTzMK8/QRxyjibTojNfy4MXEiTb85Lsb1bFPjw4"
-    "fnf8/ujkeK5Zz69UKdT5TAcTArbUir0LVpEkm5P7aE0+Z0gNoxvNaHUinmP5hOOCkg4Lgv"
-    "sytCZFsNGcVqGYqsCbhjTMULUoNW1tIhF5XlGSWbkeNydoQRGOjJ68v19HT97fL9eT5b2C"
-    "eIuXsdB/FHPwI4Ku+ricjT5xd6/KSi/NWdY4brjQTP8BYtcXUx9MkTwRa0K5zK6QgXiMAq"
-    "j+DHzwY8hEH9hFDrinHnDgjMlSjOwBq7Me1coMMM8Z69f9gK8EEiYd+wCOxNBYNb3jZe2F"
-    "DUrpWKO1sNz+LfkrXslimBTV0qrWAXLERglovBJwH8z+ZdM50uSG303mt0/ErtseK6BzvK"
-    "6sWpWhNHWrFtStaojGciV9k1ccTYoUlvhmpb6i/JuW+LqJ1uEegeuf0QmSPn/p/xcaAqfA"
-    "Z0Kt4FSWkB4ioUUgmRMa6Avi0uH+YdmRHqt1+NIhBMbb30hvf5N8pQ3SNDfj4ZABP1pb45"
-    "jCeJHqYewhG08xKsoKLIc5RdQ+b/RGgiyMN3qb3uhd8I2KWYTwI9rZ44CNc3TNlmDjNftB"
-    "ttXGa/ajcNo4d9bv3Mmor0qGLrFkZkjNktm4idQQm9itcnD9hgoTbeKbe1U2scBJJqMca9"
-    "fgCP1q6py6n1h4/goQPezJFBhpSgf3iNvj4lIcmtQreNv0Qz7XHevZTjtIRarsk6ZZZE7Q"
-    "is3kFqwiwXRRQcnTwNxdd9uep2wF5tvewIdr0xJiPU1ppLqR6sVSvYs8bBfG5YR3KuU5jN"
-    "ssEuXljF1B6BYJ3B/FA7SivaVcrj4iL6qoW1eyJkhasc5vI9tQTCoNhMPmLUT3oNaG+KBi"
-    "Q3yQ3xCHZ7XlEf73Xe+mJLMiJsmKS2xz8D8gj3ncQbQrwJVgVOssWfUkI/xkB2cvHbbx/H"
-    "9GQwjB"
+    "eJztXVtz2zYW/isYvTSZUTK24zhZ50m2lcZbxcrYyrbTukNBJCxhTQEqQdrWdPPfFwDvJE"
+    "iTupli8ZJYBA5EfQeXc8ffnTm1kM3e9kyTesTtnIK/OwTOEf8j29QFHbhYxA3igQsntuwL"
+    "/U7yIZww14GmGOwO2gzxRxZipoMXLqZE9O6BBXIYJeBxRgHDU8IAJoB/dmeYAcKH/8T/RN"
+    "gBC29iY5OPYyLAm8Z8WOqM34qvsajJvweT6cZG9Aj+y0OGS6eI93X4uH/8yR9jYqEnxMKP"
+    "i3vjDiPbSmGFLTGAfG64y4V8doanl8T9LPuK950YJrW9OYn7L5bujJKIAPsoTxFBDnSR+A"
+    "bX8QR+xLPtAOoQUv9l4y7+WyZoLHQHPVtwQVD7LxA/6xjG1XBk3PRHhtHJcSikSEAcPDIp"
+    "EdzFgtcCgKl4hTf/Ojp69+7D0cG7k4/vjz98eP/x4CPvK9833/Thh/8yMVr+UBKzy58vr0"
+    "bihSifQv7cEg9+SBroQp9KMiNG32PIkX/neHA+g46aA0maDB/4D8zyIUS9uYyYwyfDRmTq"
+    "zvjHk+MSjP/Tuz7/0rt+dXL8Og30VdByJJsE5DHEC8jYI3UsYwbZrA7OOcLNgB0+iNGO95"
+    "qdw330/n0FvHmvQsBlWwZxBz9wQIx7tDQWaJ7HfISeCnYXBWkrUC8BedT/TW4bc8b+spPY"
+    "vvra+03CPl8GLYPh1c9h9wQvzgfDswwLMDOgNcdEsbdTaiNICjb3BFkG9wmn2xbw0ZPdIn"
+    "82HA5SyJ9dZqH9/vWsf/3qULKBd8Jual+P8Q5e23jADE8w77dU7zR94s0l9Jf8JSExUY4F"
+    "6pF2twh4bxszMWY9hnS+fT8bXJ6fBmLKLfl+Nbi8GfUvTkE44i35PBwMhr/2r2/4N1Pbpo"
+    "9c9LklF5fX/fPRKbCwg0z3lgyG573BKbCpCe2svFRlUzs8qbCnHZ4UbmmiKc3eCaYGo55j"
+    "Kg7q4s0sTbVDFtZkXWN3MYcxAxEBhUpILdvIMpQ73MtC0Wlvt7IZtpBBkMtFn/uaqGdJ9R"
+    "FSA3fTQQITA7p51C94i4vnSA17mjIDuhWQvg3/2EPpqcN/oDUk9jJYX2X70OXX/s2o9/Vb"
+    "iisXvVFftBylNqLw6avsURANAn69HH0B4iP4fXjVl/BS5k4d+Y1xv9HvHfFO0HOpQegjF6"
+    "ISWlT4NEQtxXWpxBt1lfAk1fOqePNVwJ3p4sIMcnefUMXFgwk07x8hV/RSLTGPGGKM/yKm"
+    "4FFA+fmXa2RD+bPzHAmsUTf+KHu4/H6E0y98Gi5DAR49okrQ5BTNIzYkaET5PzkhWA1aLx"
+    "xlr+ZzEWD8sQMfIyNcahnz385/MfJPh/PezXnvot/5kZqeaahF0/xonn0CCZzKHyxeTbxI"
+    "CkmllTSAuMxGyrvUtJB2wdSh3gJQBzDkPGCT901aNcGrsRTwx69FF0ioMFzKrsgptpKuPa"
+    "rCUvpHyqJm0TnnWOdPbT9typ7dLbGfwoXy7Cw26kUErbOcvj88qqD28l6Feq9s+6EQTyRI"
+    "dUBOUe1Q8f0mN4ltqb9pvN9VgftdMdrvcmA3wxnw0rL+9u3TwRZfA+WYQmNcDePIeFfDfB"
+    "DRaLtBHdMzZgsbLo26O0eWrgX2yR3Ma+bN59BZGjN3rpjexbbgLF0L0N61NdhzFIiXnIxO"
+    "W4DegZyHyYQ+1UE3ItD4VsGXcSCRZdSGOUu3EtqBTtJM6WMrcFPPrQl0TKEndBWEI/etUX"
+    "NbzhFqvKvjzV9iNbwThBrvSngj6Hpi660Ld4ZOo10FbT9mREZ91TPn5Qg13jXxrhugl6Ns"
+    "AeK71mTgA3ShU3drSVNpSbDSTJ8haKHaUKepNNSVoLapeV87UCsm0ka/ekY/kz5wYAQK9R"
+    "DPkurYOB2jpWO0ymK0zBkk09W4nqLUXN8nrt8h15ytxPU05Qa43jBZYk+YHGKS4/JKQYAT"
+    "IamsGQJ4JsbYw1VeGACYypHwRTljokh90SCFIFE+f9edRWKMtgJ0Bx+o53ABbE2QPofjtB"
+    "ao0K67Jk5ymHaDhJx1J1OrQZojIsaVbsb1cPrqj9RWoBbr793fWrZ15zMASiLWk2GlUWUO"
+    "NZZhmsDziCaKfOylFK3GtEZgvy8vKQL7I0GqOLA/FmqfD+wf+wKeMwY+FRi70Jkid3wq6p"
+    "MA/wNgCIlIfIIAvZPPA6qfGJDLJx/av8FxlcH9QUf/d4uxcrH9f3diqIM+gTcpoBWfBA16"
+    "WjhhLlDAlgDzgMXh3OzIzhxQ+eGHTh5oZPKAtuYVM6i9dp3Emq619tJ0m8m6fGku73AZxg"
+    "xI7bDV8U+RafjXS3vNLYc8Lz5TB+Ep+QUtt52r2VBBrJvJ1kxvAOp8zfw818A+C2xqZVfI"
+    "g83ZbitrIHVFa2lpU4nWoQmuRLSOLH0VRGu/lB+QNMgCY3HkjcErSECPEK7emAjwLvgBu8"
+    "vXCgm6NrlSUI4ytgW5ToBtzu5dJsPuOAG2YTr0DqJatJJQjH57lYSmlGV5aQ6/iIIgeFkb"
+    "+wSRhn5TykFBERctwdYu5JKd3xsAtWW+hCymiQXdJJ3gQpYCKDS6J5tL9QO/pIBRxwLfCw"
+    "rZJMrdOOjOY4idAuyyUMbHiP/pIGA5dLHg6gAkFm/mXU2EH6QVndOTqarIzsbH14XJG7zx"
+    "l+kVL18jo0GldbZSSUArFsXot0uxqBFvuM2TKw6JUpxbqXip4lMrHZ5V3bJl4/ukYQoM+O"
+    "cqJq0KdNqW1ZYzR9uytC1LHznalrX/e5y2ZWlbVtOYoG1Z2paV1Qj8uHaVOhBFvJfoArJP"
+    "VUUgDMUfBze/JOM8HcS5KVzXXRHaSbiAb6KF8GRTh7f9F5n8b4WOsJEhlepDOLL/e2sGjf"
+    "K5zrm7TryoWGCJ0cO32dj4Wv/R+k9e/2mQwW07NfjkuqkBb0SwwxI30b7V2QnQm78qS+uY"
+    "xdC3Wcf0j9cV2J4h1enyTUuXVyVU1lZpM4RardXh8/sDf4lVIakpaMNCqRKc2QJ0AH37A+"
+    "jDhHCFhSGRK15sYghS06vGxwg13xX3PsmcUBBSf5IJo1GauwxeEU+gZ2EkguPpHSfxb5+V"
+    "lIrQmI0OrbQ5hJY0305Zam5I2eYD05K2B+zl0dItswdox83LiVnacdMUEUu7GDbiYsi5hL"
+    "VgtekLOncmV30ryEsM53ixRBXVsKkUbuxC12NvwRhbY4AZEPaXN9SxkMNFnVciQPgtttjr"
+    "LmAUEPSImPvmDjtcPOJ9x284kTLGeCODPh9YnJaYPD59Q04+YIYn2MaurFS3puyU8dWkvm"
+    "jfxLLmh+U2Qy7Tl45u1VGjL/raapH2vbiXce9LhacPmfxc7hNvnpOyUrCnR2jyxaOdb9/P"
+    "Bpfnp8C/HeSWfL8aXN6M+henwCM2Fu7MW/J5OBgMf+1f35yCqCzjLbm4vO6fj04DE8ktGQ"
+    "zPe4NTEE25l3doMuo5psJvXHLXY0TRgj2pzHu1jbtR+Ne7iLi1L9jM0jV5vTQefK6hEGVp"
+    "2efxT5Dq2V+bAQwRhl38UPdSjxSdvkmlxjmNieGghb3kqqRRW7BXEutkFJ2MoiNGQjYjC6"
+    "/G5RShjgpqMo99u+gqTE5Tai43mcsp02YNf2SSTHvFVnZIJmWN2gbgHO1KjGjY4mqEd9Kf"
+    "3tqX9rwvLbkPPO+iTEzZDYBb0fnbsAleFdr88k7hy18DXH0fDMq8lfqKojLA0zHQ+oqiWh"
+    "fLrAlTyy+VEQsXrzuV2rW9ZYKAp2uCM4LTNk2ebcaV3PhhCh1FaEnY1C2LLmFhmEO3YoAJ"
+    "P8SR9QYTMHHoI0POWzCaIWBSeo8RmFH+zgACBxKLzoFL7xH5BB4RuEdoASixl7Is3QyymT"
+    "LQZKODr1HJTo5tiJHq2BbTVK2LHDg5rmBSPDkutCiKJn29i85EzFopbMhcgyG+dOrzPUur"
+    "Ob9PnA8ulVshYD5Jpy1UG7OMFF3yt4JppOodf01jRPVA4+QcbFKosZCeFeJgIFQXi4Kh3F"
+    "5FDBRCDu8PPIYsMFkGSVZdIIOE3piQqcq/VCcrTbeSv6s020r26OpMqz3fqcpExZDFVWXz"
+    "aEq0IchoB7WOdTJVUw5lnUy1x/XaLpCNH0SezIiqzuRkc+nZbIUdA+fK82e0MJzYyJoi5x"
+    "SMMZnQp3FcUg2SqCQzgBPquWBMJ6LEGodw/AnYfH44QIRzMHlXgA8nyx3oW/iOWyJvC4Yu"
+    "8DuDKQUuBYj/+CWQXwG4QMB/L6Gub/NxRQcLLn9icZRysRARvUJHzmk+nq413ZxtsOzET3"
+    "Gu6rGfImrh2b+VOD9/WdRAOSLQCFdDON7OVwrAStG20OS1JyauwhisnDT3osLHskTyWFYS"
+    "O3DVyyOGJL7rQRzM34Y3I/E/5c/lJtENfDwAMjBmiE8vx7hHSyES8E7BMe86y7zxYLND10"
+    "xGjupKEvTkGnwQsfY2mIMcH1PaVNE6wUUfp9s+TmdKFbkY4LB/C/HdijEo3HfrJtGnyVqI"
+    "9lZm8wspOg0LNdoB0BNqKVK9ixMmw/6tmMgvkCcZS2R1ZnaOsBXw6+rpPpoLzt0g+Xj7MG"
+    "++1AB0XTRfqIKvi4MXEiS785IcbFfEPjo8/nD88d3JcSRZR0/KBOp8zowOAVtpx94Hq0iS"
+    "zUk9uiafM6Sa0Y1mtLgsmy9Kj7hYURzkmeC+DK1ONm00p2UopiwVWOM0zFC1KMlxY0cich"
+    "xVumKxHBcRtKCcS0ZOPjioIicfHBTLyaJNEW/xMhb6L3wNfkHQlj8uZ6NPtHbLrPTCnGXM"
+    "4o7Pmuk/Q2x7fOmDBRJ3q82pK7IrRCAeowDKP30f/AwyPga2kQXuqAMsuGSiqCe7x4sFfy"
+    "Z3ZoDdnLF+019wSyBhwrEP4JRPjXXTO17WXtiglI4NWguL7d+Cv/yVDIaJqipbuQyQI9ZC"
+    "QOOFgDt/9a+azpEm1/xuMr89wrVucyaBzvG6tP5ZhlJXQHumAlpDJJZL4Zu8dNFcJbDEja"
+    "XyivRvGvzXzWtdE+O7/hmdI+HzF/5/LiG4FHiMixUuFcXIJ4hLEUjkhPryAn90dHBUdDnM"
+    "egO+dAiB9vY30tvfJF9pgyTN7Xg4RMBPLdU4ptBepGoYO8jEC4xUWYHFMKeI2ueN3kqQhf"
+    "ZG79IbvQ++Ub6KEH5Ae3uxtHaObtgSrL1m/xC1WnvN/imc1s6dzTt3MuKrPENX2DIzpHrL"
+    "bNxCaohN7Fo6uH5BykSbuLFbZhPznWQiyrFyDY7AryZvPPyJBTf5AD5CV6TACFM6uEOuOV"
+    "OX4qhJvYa3rX7I56ZjPdtpBylJlX2saRaJCFqhTO7AKuIvFxmUvPDN3VXV9jxlKzDftQIf"
+    "7E0rHOtpSn2q61Ndfar3kINNZVxO0FJ6nsO4z3NHeTFj1zh0VQfuP8UDtKa9pfhcfUBOWF"
+    "G36smaIGnFPr+LbEO+qGogHHRvIbqHlRTiwxKF+DCvEAe3/uUR/vfN8KogsyImyR6X2HTB"
+    "/4C4MHQP0S4BV4BRLrNkxZPM4ScGOHvpsI0f/wcbFT9w"
 )

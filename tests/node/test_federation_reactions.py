@@ -1,0 +1,70 @@
+"""Likes and boosts of our posts arrive, are kept once, can be undone, and only for posts
+the actor may see and (for boosts) that may be boosted."""
+
+from __future__ import annotations
+
+import pytest
+
+from federation.audience import Visibility
+from federation.models import InboxItem, InboxState
+from node.models import Boost, Favourite, Follow, FollowState
+from node.services.posting import Draft, publish_post
+from node.services.remote import remote_actor
+from tests.rig.waiting import eventually
+
+pytestmark = pytest.mark.live
+LIVE_NODE_OPTIONS = {"run_workers": True}
+AS = "https://www.w3.org/ns/activitystreams"
+
+
+def reaction(actor, kind: str, object_id: str, n: int = 1) -> dict:
+    return {"@context": AS, "id": f"{actor.id}#{kind.lower()}-{n}", "type": kind, "actor": actor.id,
+            "object": object_id, "to": [f"{AS}#Public"]}
+
+
+async def settled(activity_id: str) -> InboxItem | None:
+    item = await InboxItem.get_or_none(activity_id=activity_id)
+    return item if item and item.state != InboxState.RECEIVED else None
+
+
+async def test_like_and_boost__kept_once_and_undone(live_node, make_account, fediverse, uris):
+    alice = await make_account("alice")
+    carol = await fediverse.actor("carol@remote.test")
+    post = await publish_post(uris, alice, Draft("like me", Visibility.PUBLIC), 5000)
+    for kind, model in (("Like", Favourite), ("Announce", Boost)):
+        first, again = reaction(carol, kind, post.ap_id, 1), reaction(carol, kind, post.ap_id, 2)
+        for activity in (first, again):
+            assert (await carol.deliver(activity, live_node.url("/inbox"))).status == 202
+            await eventually(lambda: settled(activity["id"]))
+        assert await model.filter(post_id=post.id).count() == 1, kind
+        undo = carol.undo(first)
+        await carol.deliver(undo, live_node.url("/inbox"))
+        await eventually(lambda: settled(undo["id"]))
+        assert await model.filter(post_id=post.id).count() == 0, kind
+
+
+async def test_boost__of_a_followers_only_post_is_refused(live_node, make_account, fediverse, uris):
+    alice = await make_account("alice")
+    carol = await fediverse.actor("carol@remote.test")
+    resolver = live_node.app.config["KITH_RUNTIME"].resolver
+    follower = await remote_actor(resolver, carol.id)
+    await Follow.create(follower_id=follower.id, target_id=alice.actor_id, state=FollowState.ACCEPTED)
+    post = await publish_post(uris, alice, Draft("just for followers", Visibility.FOLLOWERS), 5000)
+    boost = reaction(carol, "Announce", post.ap_id)
+    await carol.deliver(boost, live_node.url("/inbox"))
+    item = await eventually(lambda: settled(boost["id"]))
+    assert item.state == InboxState.ERRORED and await Boost.all().count() == 0
+    like = reaction(carol, "Like", post.ap_id)  # the follower may like it
+    await carol.deliver(like, live_node.url("/inbox"))
+    await eventually(lambda: settled(like["id"]))
+    assert await Favourite.filter(post_id=post.id).count() == 1
+
+
+async def test_like__of_a_post_the_actor_cannot_see_is_refused(live_node, make_account, fediverse, uris):
+    alice = await make_account("alice")
+    dave = await fediverse.actor("dave@other.test")
+    post = await publish_post(uris, alice, Draft("not for dave", Visibility.FOLLOWERS), 5000)
+    like = reaction(dave, "Like", post.ap_id)
+    await dave.deliver(like, live_node.url("/inbox"))
+    item = await eventually(lambda: settled(like["id"]))
+    assert item.state == InboxState.ERRORED and await Favourite.all().count() == 0
