@@ -87,9 +87,14 @@ class Handlers:
         if target is None:
             return None
         follows = Follow.filter(target_id=target.id, follower__local=True)
+        follower = _embedded_actor_of(activity)
         if activity.object_id and activity.object_id.startswith(self.uris.base):
             follows = follows.filter(ap_id=activity.object_id)
-        return await follows.first()
+        elif follower:
+            follows = follows.filter(follower__ap_id=follower)
+        candidates = await follows.limit(2)
+        # Without our Follow's id or its actor, only an unambiguous answer is taken.
+        return candidates[0] if len(candidates) == 1 else None
 
     async def _local_target(self, ap_id: str | None) -> Account:
         account = await Account.get_or_none(actor__ap_id=ap_id or "").select_related("actor")
@@ -239,6 +244,13 @@ def _embedded_object_of(activity: InboundActivity) -> str | None:
         target = inner.get("object")
         return target if isinstance(target, str) else (target or {}).get("id")
     return None
+
+
+def _embedded_actor_of(activity: InboundActivity) -> str | None:
+    """Return the actor of the activity an Accept or Reject embeds (who followed)."""
+    inner = activity.raw.get("object")
+    actor = inner.get("actor") if isinstance(inner, dict) else None
+    return actor if isinstance(actor, str) else None
 
 
 def _now() -> datetime:

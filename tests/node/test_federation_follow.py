@@ -168,3 +168,23 @@ def _texts(server) -> set[str]:
         if received.activity.get("type") == "Create" and isinstance(obj, dict):
             found |= set(re.findall(r"to-[a-z]+", obj.get("content", "")))
     return found
+
+
+async def test_accept__settles_only_the_follow_it_answers(live_node, make_account, fediverse, uris):
+    from node.services import social
+    from node.services.remote import remote_actor
+
+    # Given alice and bob both asked to follow carol
+    alice, bob = await make_account("alice"), await make_account("bob")
+    carol = await fediverse.actor("carol@remote.test")
+    target = await remote_actor(live_node.app.config["KITH_RUNTIME"].resolver, carol.id)
+    for account in (alice, bob):
+        await social.follow(uris, account, target)
+    # When carol accepts bob's, naming the Follow only by its actor (no id we know)
+    accept = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{carol.id}#accepts/1",
+              "type": "Accept", "actor": carol.id,
+              "object": {"type": "Follow", "actor": bob.actor.ap_id, "object": carol.id}}
+    assert (await carol.deliver(accept, live_node.url("/users/bob/inbox"))).status == 202
+    # Then bob's follow is accepted and alice's still waits
+    await eventually(lambda: Follow.exists(follower_id=bob.actor_id, state=FollowState.ACCEPTED))
+    assert await Follow.exists(follower_id=alice.actor_id, state=FollowState.REQUESTED)
