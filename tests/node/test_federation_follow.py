@@ -180,10 +180,11 @@ async def test_accept__settles_only_the_follow_it_answers(live_node, make_accoun
     target = await remote_actor(live_node.app.config["KITH_RUNTIME"].resolver, carol.id)
     for account in (alice, bob):
         await social.follow(uris, account, target)
-    # When carol accepts bob's, naming the Follow only by its actor (no id we know)
+    # When carol accepts bob's under an id of her server's own (not the one we sent)
     accept = {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{carol.id}#accepts/1",
               "type": "Accept", "actor": carol.id,
-              "object": {"type": "Follow", "actor": bob.actor.ap_id, "object": carol.id}}
+              "object": {"id": "http://remote.test/follows/99", "type": "Follow", "actor": bob.actor.ap_id,
+                         "object": carol.id}}
     assert (await carol.deliver(accept, live_node.url("/users/bob/inbox"))).status == 202
     # Then bob's follow is accepted and alice's still waits
     await eventually(lambda: Follow.exists(follower_id=bob.actor_id, state=FollowState.ACCEPTED))
