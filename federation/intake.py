@@ -138,8 +138,18 @@ class InboxWriter:
                     await InboxItem.bulk_create([item for item, _ in batch], ignore_conflicts=True)
             except Exception as e:  # the database failed: every waiting request fails
                 log.exception("storing %d inbox items failed", len(batch))
-                for _, future in batch:
-                    future.set_exception(e)
+                _settle(batch, e)
                 continue
-            for _, future in batch:
-                future.set_result(None)
+            _settle(batch, None)
+
+
+def _settle(batch: list[tuple[InboxItem, asyncio.Future[None]]], error: Exception | None) -> None:
+    """Answer every waiting request; one whose client went away (cancelled) is skipped, so
+    it cannot leave the others of its batch waiting. Its item is stored all the same."""
+    for _, future in batch:
+        if future.done():
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
