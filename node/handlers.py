@@ -59,17 +59,7 @@ class Handlers:
             await self._answer(target, follower, activity, accepted=True)
 
     async def on_undo_follow(self, activity: InboundActivity, recipient: str | None) -> None:
-        # The Undo's object is the Follow: by id, or embedded with its object.
-        follower = await Actor.get_or_none(ap_id=activity.actor)
-        if follower is None:
-            return
-        follows = Follow.filter(follower_id=follower.id)
-        target_id = _embedded_object_of(activity)
-        if target_id:
-            follows = follows.filter(target__ap_id=target_id)
-        elif activity.object_id:
-            follows = follows.filter(ap_id=activity.object_id)
-        await follows.delete()
+        await _undo(Follow, "follower", "target", activity)
 
     async def on_accept_follow(self, activity: InboundActivity, recipient: str | None) -> None:
         follow = await self._our_follow(activity)
@@ -119,10 +109,7 @@ class Handlers:
             await Follow.filter(follower_id=blocker.id, target_id=target.actor.id).delete()
 
     async def on_undo_block(self, activity: InboundActivity, recipient: str | None) -> None:
-        blocker = await Actor.get_or_none(ap_id=activity.actor)
-        target_id = _embedded_object_of(activity)
-        if blocker is not None and target_id:
-            await Block.filter(blocker_id=blocker.id, target__ap_id=target_id).delete()
+        await _undo(Block, "blocker", "target", activity)
 
     # --- likes and boosts -------------------------------------------------------------
 
@@ -140,10 +127,10 @@ class Handlers:
         await Boost.get_or_create(defaults={"ap_id": activity.id}, actor_id=actor.id, post_id=post.id)
 
     async def on_undo_like(self, activity: InboundActivity, recipient: str | None) -> None:
-        await self._undo_reaction(Favourite, activity)
+        await _undo(Favourite, "actor", "post", activity)
 
     async def on_undo_announce(self, activity: InboundActivity, recipient: str | None) -> None:
-        await self._undo_reaction(Boost, activity)
+        await _undo(Boost, "actor", "post", activity)
 
     async def _reaction_target(self, activity: InboundActivity) -> tuple[Post, Actor]:
         post = await Post.get_or_none(ap_id=activity.object_id or "")
@@ -153,19 +140,6 @@ class Handlers:
         if not await may_view(Viewer(actor_id=actor.id), post):
             raise Rejected("the post is not visible to this actor")
         return post, actor
-
-    async def _undo_reaction(self, model, activity: InboundActivity) -> None:
-        # The Undo names the Like/Announce by id, or embeds it with its object.
-        actor = await Actor.get_or_none(ap_id=activity.actor)
-        if actor is None:
-            return
-        reactions = model.filter(actor_id=actor.id)
-        target = _embedded_object_of(activity)
-        if target:
-            reactions = reactions.filter(post__ap_id=target)
-        elif activity.object_id:
-            reactions = reactions.filter(ap_id=activity.object_id)
-        await reactions.delete()
 
     # --- posts ---------------------------------------------------------------------------
 
@@ -231,6 +205,23 @@ class Handlers:
                 in_reply_to_id=parent.id if parent else None, created_at=published, edited_at=note.updated)
             if mentioned:
                 await Mention.bulk_create([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
+
+
+async def _undo(model, actor_field: str, target_field: str, activity: InboundActivity) -> None:
+    """Remove what the Undo's actor did (a follow, block, like or boost): the undone activity
+    is named by its id, or embedded with its object."""
+    actor = await Actor.get_or_none(ap_id=activity.actor)
+    if actor is None:
+        return
+    rows = model.filter(**{f"{actor_field}_id": actor.id})
+    target = _embedded_object_of(activity)
+    if target:
+        rows = rows.filter(**{f"{target_field}__ap_id": target})
+    elif activity.object_id and "ap_id" in model._meta.fields_map:
+        rows = rows.filter(ap_id=activity.object_id)
+    else:
+        return  # nothing names what to undo
+    await rows.delete()
 
 
 async def _local_actors(iris: tuple[str, ...]) -> list[Actor]:

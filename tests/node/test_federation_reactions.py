@@ -68,3 +68,29 @@ async def test_like__of_a_post_the_actor_cannot_see_is_refused(live_node, make_a
     await dave.deliver(like, live_node.url("/inbox"))
     item = await eventually(lambda: settled(like["id"]))
     assert item.state == InboxState.ERRORED and await Favourite.all().count() == 0
+
+
+async def test_block__the_blocker_stops_receiving_our_posts_until_undone(live_node, make_account, fediverse, uris):
+    from node.models import Block
+
+    # Given carol follows alice and receives her posts
+    alice = await make_account("alice")
+    carol = await fediverse.actor("carol@remote.test")
+    follow = carol.follow(alice.actor.ap_id)
+    await carol.deliver(follow, live_node.url("/users/alice/inbox"))
+    await eventually(lambda: carol.activities("Accept"))
+    # When carol blocks alice
+    block = {"@context": AS, "id": f"{carol.id}#blocks/1", "type": "Block", "actor": carol.id,
+             "object": alice.actor.ap_id}
+    await carol.deliver(block, live_node.url("/users/alice/inbox"))
+    await eventually(lambda: settled(block["id"]))
+    # Then she is no longer a follower and gets nothing more
+    assert await Block.exists(target_id=alice.actor_id) and not await Follow.exists(target_id=alice.actor_id)
+    await publish_post(uris, alice, Draft("after the block", Visibility.PUBLIC), 5000)
+    live_node.app.config["KITH_RUNTIME"].wake_delivery()
+    # And after Undo{Block} the block is gone
+    undo = carol.undo(block)
+    await carol.deliver(undo, live_node.url("/inbox"))
+    await eventually(lambda: settled(undo["id"]))
+    assert not await Block.exists(target_id=alice.actor_id)
+    assert not any("after the block" in str(r.activity) for r in fediverse["remote.test"].received)
