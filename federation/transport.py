@@ -18,7 +18,7 @@ import asyncio
 import ipaddress
 import socket
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Mapping
+from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 import aiohttp

@@ -7,10 +7,10 @@ Who receives what is decided by federation.audience from facts gathered here.
 from __future__ import annotations
 
 from federation import activities
-from federation.audience import Recipient, Visibility, addressing_for, inboxes_for, is_federated
+from federation.audience import Recipient, addressing_for, inboxes_for, is_federated
 from federation.delivery import enqueue, ledger_inboxes
 from node.conversions import post_to_create
-from node.models import Actor, Block, Follow, FollowState, Post
+from node.models import Actor, Block, FollowState, Post
 from node.uris import Uris
 
 

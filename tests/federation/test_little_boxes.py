@@ -52,7 +52,8 @@ async def served(client, path: str) -> dict:
 @pytest.fixture
 async def emitted(client, make_account, uris):
     """The documents our node emits for one public post, a follow and its answers."""
-    alice, bob = await make_account("alice"), await make_account("bob")
+    alice = await make_account("alice")
+    await make_account("bob")
     post = await publish_post(uris, alice, Draft("hello #kith @bob", Visibility.PUBLIC), 5000)
     actor = await served(client, "/users/alice")
     other = await served(client, "/users/bob")

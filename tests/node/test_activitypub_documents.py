@@ -11,7 +11,7 @@ import pytest
 from federation.actors import parse_actor
 from federation.audience import Visibility
 from federation.vocab import PUBLIC
-from node.models import Actor, Follow, FollowState
+from node.models import Follow, FollowState
 from node.services.posting import Draft, delete_post, publish_post
 
 AP = {"Accept": "application/activity+json"}

@@ -7,7 +7,7 @@ import pytest
 from node.app import create_app
 from node.models import Post, Session
 from node.settings import load_settings
-from tests.conftest import PASSWORD, csrf_of, form_token
+from tests.conftest import PASSWORD, form_token
 
 
 async def sign_in(client, username: str, password: str):

@@ -78,7 +78,8 @@ async def _no_followers(alice) -> bool:
 
 async def test_posts__reach_exactly_their_audience(live_node, make_account, fediverse, uris):
     # Given carol on remote.test follows alice; dave on other.test does not; bob is local
-    alice, bob = await make_account("alice"), await make_account("bob")
+    alice = await make_account("alice")
+    await make_account("bob")
     carol = await fediverse.actor("carol@remote.test")
     dave = await fediverse.actor("dave@other.test")
     await follow_alice(live_node, carol)

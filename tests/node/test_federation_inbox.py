@@ -3,8 +3,6 @@ quiet drop, nothing accepted is lost, and nothing changes state wrongly."""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
