@@ -47,6 +47,28 @@ def build_feed(uris: Uris, actor: Actor, posts: list[Post], kind: str) -> bytes:
     return feed.rss_str() if kind == "rss" else feed.atom_str()
 
 
+def build_tag_feed(uris: Uris, tag: str, posts: list[Post]) -> bytes:
+    """Return the RSS feed of public posts with hashtag `tag` (authors loaded), newest first."""
+    feed = FeedGenerator()
+    page = uris.tag(tag)
+    feed.id(page)
+    feed.title(f"#{tag}")
+    feed.link(href=page, rel="alternate", type="text/html")
+    feed.link(href=f"{page}.rss", rel="self")
+    feed.description(f"Public posts with #{tag}")
+    feed.generator("Kith")
+    for post in reversed(posts):
+        entry = feed.add_entry()
+        entry.id(post.url)
+        entry.guid(post.url, permalink=True)
+        entry.link(href=post.url)
+        entry.title(_title(post))
+        entry.published(post.created_at)
+        entry.description(post.content_html)
+        entry.content(post.content_html, type="CDATA")
+    return feed.rss_str()
+
+
 def _title(post: Post) -> str:
     if post.content_warning:
         return post.content_warning

@@ -24,7 +24,7 @@ from federation.resolver import Resolver
 from federation.vocab import host_of
 from node.html import sanitize
 from node.ids import new_id
-from node.models import Account, Actor, Block, Boost, Favourite, Follow, FollowState, Mention, Post
+from node.models import Account, Actor, Block, Boost, Favourite, Follow, FollowState, Mention, Post, Tag
 from node.queries import Viewer, may_view
 from node.services.remote import remote_actor, save_remote_actor
 from node.uris import Uris
@@ -205,6 +205,15 @@ class Handlers:
                 in_reply_to_id=parent.id if parent else None, created_at=published, edited_at=note.updated)
             if mentioned:
                 await Mention.bulk_create([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
+            tags = _tag_names(note)
+            if tags:
+                await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in tags])
+
+
+def _tag_names(note: NoteInfo) -> list[str]:
+    """Return the post's hashtags as we store ours: lower-cased, unique, in order, sane."""
+    names = [h.name.strip().lstrip("#").lower() for h in note.hashtags]
+    return list(dict.fromkeys(n for n in names if n and len(n) <= 100 and not any(c.isspace() for c in n)))
 
 
 async def _undo(model, actor_field: str, target_field: str, activity: InboundActivity) -> None:

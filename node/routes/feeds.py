@@ -14,8 +14,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 from quart import Blueprint, Response, abort, current_app, request
 
 from node.cache import RenderedCache
-from node.feeds import build_feed
-from node.queries import feed_posts, local_account, local_version
+from node.feeds import build_feed, build_tag_feed
+from node.queries import Viewer, feed_posts, local_account, local_version, tagged_posts
 
 blueprint = Blueprint("feeds", __name__)
 
@@ -28,6 +28,14 @@ CONTENT_TYPES = {
 @blueprint.get("/@<username>.rss")
 async def rss(username: str) -> Response:
     return await _feed(username, "rss")
+
+
+@blueprint.get("/tags/<tag>.rss")
+async def tag_rss(tag: str) -> Response:
+    """The public posts this node knows with hashtag `tag`, newest first."""
+    posts = await tagged_posts(Viewer(), tag, None)
+    body = build_tag_feed(current_app.config["KITH_URIS"], tag.lower(), posts)
+    return Response(body, 200, content_type=CONTENT_TYPES["rss"], headers={"Cache-Control": "public, max-age=60"})
 
 
 @blueprint.get("/@<username>.atom")

@@ -94,3 +94,27 @@ async def test_block__the_blocker_stops_receiving_our_posts_until_undone(live_no
     await eventually(lambda: settled(undo["id"]))
     assert not await Block.exists(target_id=alice.actor_id)
     assert not any("after the block" in str(r.activity) for r in fediverse["remote.test"].received)
+
+
+async def test_remote_hashtags__listed_on_the_tag_page_and_feed(live_node, make_account, fediverse, browser):
+    import feedparser
+
+    # Given carol, whom alice follows, posts publicly with #Gardening, and for followers with #Secret
+    alice = await make_account("alice")
+    carol = await fediverse.actor("carol@remote.test")
+    resolver = live_node.app.config["KITH_RUNTIME"].resolver
+    await Follow.create(follower_id=alice.actor_id, target_id=(await remote_actor(resolver, carol.id)).id,
+                        state=FollowState.ACCEPTED)
+    for text, tag, visibility in (("tomatoes", "Gardening", "public"), ("for-followers-eyes", "Secret", "followers")):
+        note = carol.create_note(f"{text} #{tag}", visibility=visibility)
+        note["object"]["tag"].append({"type": "Hashtag", "name": f"#{tag}", "href": f"http://remote.test/tags/{tag}"})
+        await carol.deliver(note, live_node.url("/inbox"))
+        await eventually(lambda: settled(note["id"]))
+    # Then the public one is on the tag page and in its feed; the followers-only one nowhere
+    anonymous = await browser(None)
+    assert "tomatoes" in await (await anonymous.get("/tags/gardening")).get_data(as_text=True)
+    feed = feedparser.parse(await (await anonymous.get("/tags/gardening.rss")).get_data())
+    assert not feed.bozo and len(feed.entries) == 1 and "tomatoes" in feed.entries[0].description
+    for path in ("/tags/secret", "/tags/secret.rss"):
+        assert "for-followers-eyes" not in await (await anonymous.get(path)).get_data(as_text=True)
+    assert "for-followers-eyes" not in await (await (await browser(alice)).get("/tags/secret")).get_data(as_text=True)

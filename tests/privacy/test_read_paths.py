@@ -107,7 +107,7 @@ async def test_deleted_post__is_gone_for_everyone(world, browsers):
         assert world.texts[Visibility.PUBLIC] not in body
 
 
-async def test_tag_page__lists_public_posts_only(make_account, uris, browser):
+async def test_tag_page_and_feed__list_public_posts_only(make_account, uris, browser):
     from node.services.posting import Draft, publish_post
 
     # Given alice tags a post of every visibility, and blocks eve
@@ -120,7 +120,9 @@ async def test_tag_page__lists_public_posts_only(make_account, uris, browser):
     for name, account in (("anonymous", None), ("bob", bob), ("alice", alice), ("eve", eve)):
         # When anyone reads the tag page
         body = await (await (await browser(account)).get("/tags/kith")).get_data(as_text=True)
-        # Then only the public post is listed, and not at all to the blocked eve
+        feed = await (await (await browser(account)).get("/tags/kith.rss")).get_data(as_text=True)
+        # Then only the public post is listed, and not at all to the blocked eve on the page
         for visibility in Visibility:
             expected = visibility is Visibility.PUBLIC and name != "eve"
             assert (f"tagged-{visibility.value}" in body) == expected, (visibility, name)
+            assert (f"tagged-{visibility.value}" in feed) == (visibility is Visibility.PUBLIC), (visibility, name)
