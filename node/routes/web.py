@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from quart import Blueprint, Response, abort, current_app, redirect, request
 
 from federation.audience import Visibility
@@ -20,7 +22,7 @@ from node.routes.rendering import render
 from node.routes.social import remote_profile
 from node.security import current_account, require_csrf
 from node.services.accounts import AccountError, ProfileChange, update_profile
-from node.services.posting import Draft, PostError, delete_post, publish_post
+from node.services.posting import Draft, PostError, delete_post, mentions_in, publish_post
 from node.uris import Uris
 
 blueprint = Blueprint("web", __name__)
@@ -86,7 +88,9 @@ async def compose() -> Response | tuple[str, int]:
             content_warning=form.get("content_warning", ""),
             in_reply_to=form.get("in_reply_to") or None,
         )
-        post = await publish_post(_uris(), account, draft, _max_chars())
+        resolver = current_app.config["KITH_RUNTIME"].resolver
+        mentions = await mentions_in(_uris(), draft.text, resolver)
+        post = await publish_post(_uris(), account, draft, _max_chars(), mentions)
     except (ValueError, PostError) as e:
         # Keep what was typed so nothing is lost; say what is wrong.
         chosen = form.get("visibility", "")
@@ -94,7 +98,12 @@ async def compose() -> Response | tuple[str, int]:
         keep = Draft(form.get("text", ""), visibility, form.get("content_warning", ""))
         posts = await home_posts(Viewer.of(account))
         return await _compose_page(account, posts, draft=keep, error=str(e)), 400
-    return redirect(post.url.removeprefix(_uris().base) or "/")
+    current_app.config["KITH_RUNTIME"].wake_delivery()
+    page = post.url.removeprefix(_uris().base) or "/"
+    if mentions.unresolved:
+        # Tell the author which mentions stayed plain text (shown on the post page, to them).
+        page += "?" + urlencode({"unresolved": " ".join(mentions.unresolved)})
+    return redirect(page)
 
 
 @blueprint.get("/@<username>")
@@ -131,7 +140,8 @@ async def post_page(username: str, post_id: int) -> str:
     if post is None:
         abort(404)  # the same answer as for a post that does not exist
     await post.fetch_related("author")
-    return render("post.html", account=account, post=post, actor=post.author)
+    unresolved = request.args.get("unresolved", "") if account and post.author_id == account.actor_id else ""
+    return render("post.html", account=account, post=post, actor=post.author, unresolved=unresolved[:500])
 
 
 async def _own_post(username: str, post_id: int) -> tuple[Account, Post]:

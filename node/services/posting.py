@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from tortoise.expressions import Q
@@ -12,7 +12,10 @@ from federation.audience import Visibility
 from node.html import MENTION_RE, MentionLink, render_text
 from node.ids import new_id
 from node.models import Account, Actor, Mention, Post, Tag
+from federation.errors import FederationError
+from federation.resolver import Resolver
 from node.queries import Viewer, may_view
+from node.services.remote import actor_for_handle
 from node.services.outbox import queue_create, queue_delete
 from node.uris import Uris
 
@@ -31,9 +34,39 @@ class Draft:
     in_reply_to: str | None = None  # URL of the post answered
 
 
-async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: int) -> Post:
-    """Create a post from `draft`; raise PostError when it is empty, too long or answers a
-    post the author may not see."""
+@dataclass(frozen=True)
+class MentionLookup:
+    """Who the @mentions of a text name: found accounts by (username, host), lower-cased,
+    and the handles that could not be found (posted as plain text)."""
+
+    found: dict[tuple[str, str], Actor] = field(default_factory=dict)
+    unresolved: tuple[str, ...] = ()
+
+
+async def mentions_in(uris: Uris, text: str, resolver: Resolver | None = None) -> MentionLookup:
+    """Return the accounts `text` mentions: ours from the database, remote ones through
+    WebFinger when a resolver is given (an unknown or unreachable one is unresolved)."""
+    found = await _local_mentionable(uris, text)
+    unresolved = []
+    for match in MENTION_RE.finditer(text):
+        name, host = match.group(1).lower(), (match.group(2) or uris.host).lower()
+        if (name, host) in found or host == uris.host:
+            if (name, host) not in found:
+                unresolved.append(match.group(0))
+            continue
+        try:
+            if resolver is None:
+                raise ValueError("remote accounts are not looked up here")
+            found[(name, host)] = await actor_for_handle(resolver, f"{name}@{host}")
+        except (FederationError, ValueError):
+            unresolved.append(match.group(0))
+    return MentionLookup(found, tuple(dict.fromkeys(unresolved)))
+
+
+async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: int,
+                       mentions: MentionLookup | None = None) -> Post:
+    """Create a post from `draft` (its mentions looked up already, or local ones now); raise
+    PostError when it is empty, too long or answers a post the author may not see."""
     text = draft.text.strip()
     if not text:
         raise PostError("a post needs some text")
@@ -42,8 +75,8 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
     if len(draft.content_warning) > MAX_CONTENT_WARNING:
         raise PostError(f"a content warning may have at most {MAX_CONTENT_WARNING} characters")
     parent = await _reply_target(uris, account, draft.in_reply_to)
-    mentionable = await _local_mentionable(uris, text)
-    rendered = render_text(text, uris.tag, lambda name, domain: _mention(uris, mentionable, name, domain))
+    mentions = mentions or await mentions_in(uris, text)
+    rendered = render_text(text, uris.tag, lambda name, domain: _mention(uris, mentions, name, domain))
 
     actor: Actor = account.actor
     now = datetime.now(timezone.utc)
@@ -64,7 +97,8 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
             in_reply_to_ap_id=parent.ap_id if parent else None,
             created_at=now,
         )
-        mentioned = [mentionable[m.ap_id] for m in rendered.mentions]
+        by_id = {a.ap_id: a for a in mentions.found.values()}
+        mentioned = [by_id[m.ap_id] for m in rendered.mentions]
         if mentioned:
             await Mention.bulk_create([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
         if rendered.tags:
@@ -105,8 +139,8 @@ async def _reply_target(uris: Uris, account: Account, url: str | None) -> Post |
     return post
 
 
-async def _local_mentionable(uris: Uris, text: str) -> dict[str, Actor]:
-    """Return the local actors that @mentions in `text` may name, keyed by ActivityPub id."""
+async def _local_mentionable(uris: Uris, text: str) -> dict[tuple[str, str], Actor]:
+    """Return the local actors that @mentions in `text` name, by (username, host) lower-cased."""
     names = {
         m.group(1).lower()
         for m in MENTION_RE.finditer(text)
@@ -116,13 +150,11 @@ async def _local_mentionable(uris: Uris, text: str) -> dict[str, Actor]:
         return {}
     # Usernames compare case-insensitively, as in Mastodon.
     by_name = Q(*[Q(username__iexact=name) for name in names], join_type=Q.OR)
-    return {a.ap_id: a for a in await Actor.filter(by_name, local=True)}
+    return {(a.username.lower(), uris.host): a for a in await Actor.filter(by_name, local=True)}
 
 
-def _mention(uris: Uris, mentionable: dict[str, Actor], name: str, domain: str | None) -> MentionLink | None:
-    if domain is not None and domain.lower() != uris.host:
-        return None  # remote mentions arrive with federation
-    for actor in mentionable.values():
-        if actor.username.lower() == name.lower():
-            return MentionLink(actor.username, actor.domain, actor.url, actor.ap_id)
-    return None
+def _mention(uris: Uris, mentions: MentionLookup, name: str, domain: str | None) -> MentionLink | None:
+    actor = mentions.found.get((name.lower(), (domain or uris.host).lower()))
+    if actor is None:
+        return None
+    return MentionLink(actor.username, actor.domain, actor.url, actor.ap_id)
