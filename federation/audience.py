@@ -158,3 +158,17 @@ def inboxes_for(visibility: Visibility, recipients: Iterable[Recipient]) -> set[
         hosts_with_followers = {r.host for r in allowed if r.follows_author}
         allowed = [r for r in allowed if r.host in hosts_with_followers]
     return {r.shared_inbox or r.inbox for r in allowed if r.follows_author or r.mentioned}
+
+
+# How far a visibility reaches, for "no wider than": local-only sits beside followers-only
+# (neither contains the other), so a reply to either keeps the parent's own.
+_REACH = {Visibility.PUBLIC: 4, Visibility.UNLISTED: 3, Visibility.FOLLOWERS: 2, Visibility.LOCAL: 2,
+          Visibility.DIRECT: 1}
+
+
+def reply_visibility(parent: Visibility, preferred: Visibility) -> Visibility:
+    """Return the default visibility of a reply: the author's preference, narrowed to the
+    parent's audience (a reply to a followers-only or direct post stays as narrow)."""
+    if parent in (Visibility.LOCAL, Visibility.FOLLOWERS) and preferred is not Visibility.DIRECT:
+        return parent
+    return preferred if _REACH[preferred] <= _REACH[parent] else parent

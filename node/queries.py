@@ -191,3 +191,23 @@ async def follow_collection_ids(actor: Actor, which: str, page: int, size: int) 
     """Return one page (1-based) of follower or followed actor IRIs, newest follow first."""
     query, field = _follows_of(actor, which)
     return await query.order_by("-id").offset((page - 1) * size).limit(size).values_list(field, flat=True)
+
+
+THREAD_DEPTH = 20
+
+
+async def thread_of(viewer: Viewer, post: Post) -> tuple[list[Post], list[Post]]:
+    """Return the ancestors (oldest first, up to THREAD_DEPTH, stopping at the first one the
+    viewer may not see) and the replies the viewer may see, authors loaded."""
+    ancestors: list[Post] = []
+    parent_id, seen = post.in_reply_to_id, {post.id}
+    while parent_id and parent_id not in seen and len(ancestors) < THREAD_DEPTH:
+        parent = await Post.get_or_none(id=parent_id).select_related("author")
+        if parent is None or not await may_view(viewer, parent):
+            break
+        ancestors.append(parent)
+        seen.add(parent.id)
+        parent_id = parent.in_reply_to_id
+    replies = await Post.filter(visible_to(viewer), in_reply_to_id=post.id).order_by("id").limit(100) \
+        .prefetch_related("author")
+    return list(reversed(ancestors)), replies

@@ -6,7 +6,9 @@ from urllib.parse import urlencode
 
 from quart import Blueprint, Response, abort, current_app, redirect, request
 
-from federation.audience import Visibility
+from tortoise.expressions import Q
+
+from federation.audience import Visibility, reply_visibility
 from node.cache import RenderedCache
 from node.models import Account, Actor, Follow, Post
 from node.queries import (
@@ -15,7 +17,9 @@ from node.queries import (
     local_account,
     local_version,
     profile_posts,
+    may_view,
     tagged_posts,
+    thread_of,
     visible_post,
 )
 from node.routes.rendering import render
@@ -60,7 +64,22 @@ async def home() -> str:
         locals_ = await Actor.filter(local=True, discoverable=True).order_by("username").limit(50)
         return render("welcome.html", account=None, profiles=locals_)
     posts = await home_posts(Viewer.of(account), _cursor())
-    return await _compose_page(account, posts)
+    draft = await _reply_draft(account, request.args.get("in_reply_to"))
+    return await _compose_page(account, posts, draft=draft)
+
+
+async def _reply_draft(account: Account, url: str | None) -> Draft | None:
+    """Return the compose draft answering the post at `url`: its author mentioned, the
+    audience no wider than the parent's. 404 when the viewer may not see that post."""
+    if not url:
+        return None
+    parent = await Post.filter(Q(ap_id=url) | Q(url=url)).select_related("author").first()
+    if parent is None or not await may_view(Viewer.of(account), parent):
+        abort(404)
+    author = parent.author
+    mention = "" if author.id == account.actor_id else f"@{author.username if author.local else author.handle} "
+    visibility = reply_visibility(parent.visibility, account.default_visibility)
+    return Draft(mention, visibility, parent.content_warning, in_reply_to=parent.ap_id)
 
 
 async def _compose_page(account: Account, posts, *, draft: Draft | None = None, error: str | None = None):
@@ -95,7 +114,8 @@ async def compose() -> Response | tuple[str, int]:
         # Keep what was typed so nothing is lost; say what is wrong.
         chosen = form.get("visibility", "")
         visibility = Visibility(chosen) if chosen in {v.value for v in Visibility} else account.default_visibility
-        keep = Draft(form.get("text", ""), visibility, form.get("content_warning", ""))
+        keep = Draft(form.get("text", ""), visibility, form.get("content_warning", ""),
+                     in_reply_to=form.get("in_reply_to") or None)
         posts = await home_posts(Viewer.of(account))
         return await _compose_page(account, posts, draft=keep, error=str(e)), 400
     current_app.config["KITH_RUNTIME"].wake_delivery()
@@ -140,8 +160,10 @@ async def post_page(username: str, post_id: int) -> str:
     if post is None:
         abort(404)  # the same answer as for a post that does not exist
     await post.fetch_related("author")
+    ancestors, replies = await thread_of(Viewer.of(account), post)
     unresolved = request.args.get("unresolved", "") if account and post.author_id == account.actor_id else ""
-    return render("post.html", account=account, post=post, actor=post.author, unresolved=unresolved[:500])
+    return render("post.html", account=account, post=post, actor=post.author, unresolved=unresolved[:500],
+                  ancestors=ancestors, replies=replies)
 
 
 async def _own_post(username: str, post_id: int) -> tuple[Account, Post]:

@@ -44,3 +44,16 @@ def test_parse__names_the_choices_on_a_bad_value():
     assert Visibility.parse(" Followers ") is V.FOLLOWERS
     with pytest.raises(ValueError, match="public, unlisted, followers, direct, local"):
         Visibility.parse("friends")
+
+
+@pytest.mark.parametrize("parent,preferred,expected", [
+    (V.PUBLIC, V.UNLISTED, V.UNLISTED), (V.PUBLIC, V.PUBLIC, V.PUBLIC),
+    (V.UNLISTED, V.PUBLIC, V.UNLISTED), (V.FOLLOWERS, V.PUBLIC, V.FOLLOWERS),
+    (V.FOLLOWERS, V.DIRECT, V.DIRECT), (V.DIRECT, V.PUBLIC, V.DIRECT),
+    (V.LOCAL, V.PUBLIC, V.LOCAL), (V.LOCAL, V.FOLLOWERS, V.LOCAL), (V.PUBLIC, V.LOCAL, V.LOCAL),
+    (V.FOLLOWERS, V.LOCAL, V.FOLLOWERS),
+])
+def test_reply_visibility__never_wider_than_the_parent(parent, preferred, expected):
+    from federation.audience import reply_visibility
+
+    assert reply_visibility(parent, preferred) is expected
