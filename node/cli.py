@@ -211,14 +211,35 @@ async def cmd_user_list(settings: Settings, args: argparse.Namespace) -> None:
 async def cmd_post(settings: Settings, args: argparse.Namespace) -> None:
     from node.services.posting import Draft, PostError, publish_post
 
+    from node.services.posting import mentions_in
+
     account = await _account(args.name)
     visibility = Visibility(args.visibility) if args.visibility else account.default_visibility
     draft = Draft(text=args.text, visibility=visibility, content_warning=args.cw, in_reply_to=args.in_reply_to)
-    try:
-        post = await publish_post(Uris(settings.base_url), account, draft, settings.max_post_chars)
-    except PostError as e:
-        raise CommandError(str(e)) from None
-    print(post.url)
+    uris = Uris(settings.base_url)
+
+    async def publish(runtime=None):
+        mentions = await mentions_in(uris, draft.text, runtime.resolver if runtime else None)
+        try:
+            post = await publish_post(uris, account, draft, settings.max_post_chars, mentions)
+        except PostError as e:
+            raise CommandError(str(e)) from None
+        print(post.url)
+        if mentions.unresolved:
+            print(f"kith: not found, left as plain text: {' '.join(mentions.unresolved)}", file=sys.stderr)
+
+    # Remote mentions need WebFinger; a post without them touches no network here (the
+    # running node's worker delivers it).
+    if _mentions_elsewhere(uris, draft.text):
+        await _with_runtime(settings, publish, deliver=False)
+    else:
+        await publish()
+
+
+def _mentions_elsewhere(uris: Uris, text: str) -> bool:
+    from node.html import MENTION_RE
+
+    return any(m.group(2) and m.group(2).lower() != uris.host for m in MENTION_RE.finditer(text))
 
 
 async def _account(name: str):
@@ -237,16 +258,19 @@ def _password_from_stdin() -> str:
     return password
 
 
-async def _with_runtime(settings: Settings, action):
-    """Run `action(runtime)` with the federation machinery up, then deliver what it queued."""
+async def _with_runtime(settings: Settings, action, deliver: bool = True):
+    """Run `action(runtime)` with the federation machinery up, then (unless told not to)
+    deliver what it queued; the queue keeps what fails, for the node's worker."""
+    from federation.delivery import DeliveryWorker
     from node.runtime import start_runtime
-    from node.worker import start_workers
+    from node.worker import private_key_for
 
     runtime = await start_runtime(settings)
     try:
-        await start_workers(runtime)
         result = await action(runtime)
-        await runtime.delivery_worker.run_due()  # send it now; the queue keeps what fails
+        if deliver:
+            worker = DeliveryWorker(runtime.transport, lambda key_id: private_key_for(runtime, key_id))
+            await worker.run_due()
         return result
     finally:
         await runtime.close()

@@ -53,3 +53,17 @@ async def test_follow__unknown_accounts_fail_with_one_line(settings, make_accoun
     await make_account("alice")
     code, _, err = await kith(settings, fediverse, "follow", "alice", handle)
     assert code == 1 and message in err and err.count("\n") == 1
+
+
+async def test_post__resolves_remote_mentions_and_reports_the_unknown(live_node, settings, make_account, fediverse):
+    from node.models import Mention, Post
+
+    await make_account("alice")
+    carol = await fediverse.actor("carol@remote.test")
+    code, out, err = await kith(settings, fediverse, "post", "alice", "--visibility", "direct",
+                                "hi @carol@remote.test and @nobody@remote.test")
+    assert code == 0, err
+    post = await Post.get()
+    assert out.strip() == post.url
+    assert await Mention.filter(post_id=post.id, actor__ap_id=carol.id).exists()
+    assert "not found, left as plain text: @nobody@remote.test" in err and err.count("\n") == 1
