@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from federation import activities
@@ -196,6 +197,19 @@ class Handlers:
     async def _store_note(self, note: NoteInfo, author: Actor, mentioned: list[Actor]) -> None:
         published = note.published or _now()
         parent = await Post.get_or_none(ap_id=note.in_reply_to) if note.in_reply_to else None
+        for attempt in range(3):
+            try:
+                return await self._insert_note(note, author, mentioned, published, parent)
+            except IntegrityError:
+                # Another process stored this very note, or (rarely) two posts drew one id:
+                # draw again; after three draws the worker retries the item later.
+                if await Post.exists(ap_id=note.ap_id):
+                    return
+                if attempt == 2:
+                    raise
+
+    async def _insert_note(self, note: NoteInfo, author: Actor, mentioned: list[Actor], published: datetime,
+                           parent: Post | None) -> None:
         async with in_transaction():
             post = await Post.create(
                 id=new_id(published), ap_id=note.ap_id, url=note.url or note.ap_id, author_id=author.id,

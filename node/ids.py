@@ -19,4 +19,8 @@ def new_id(at: datetime | None = None) -> int:
     at = at or datetime.now(timezone.utc)
     microseconds = (at - EPOCH) // timedelta(microseconds=1)  # exact: no float rounding
     milliseconds, within = divmod(microseconds, 1000)
+    if within == 0:
+        # A time with no sub-millisecond part (remote servers write whole seconds): all 16
+        # low bits random, or posts published in the same second would collide after ~64.
+        return (milliseconds << 16) | secrets.randbits(16)
     return (milliseconds << 16) | (within << 6) | secrets.randbits(6)

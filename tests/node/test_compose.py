@@ -193,3 +193,15 @@ async def test_delete__asks_first_on_a_page_of_its_own(browser, make_account):
     assert page.status_code == 200 and "Delete this post?" in body and "maybe delete me" in body
     assert (await (await browser(bob)).get(f"/@alice/{post.id}/delete")).status_code == 404
     assert (await Post.get()).deleted_at is None
+
+
+def test_new_id__whole_second_times_spread_over_all_low_bits():
+    # Remote servers write `published` in whole seconds: many posts share one millisecond.
+    from datetime import datetime, timezone
+
+    from node.ids import new_id
+
+    moment = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
+    ids = {new_id(moment) for _ in range(2000)}
+    assert len(ids) > 1950  # 16 random bits: a handful of collisions at most, not 64 slots
+    assert all(i >> 16 == int(moment.timestamp() * 1000) for i in ids)
