@@ -32,18 +32,7 @@ def build_feed(uris: Uris, actor: Actor, posts: list[Post], kind: str) -> bytes:
     feed.language("en")
     feed.generator("Kith")
     feed.updated(posts[0].edited_at or posts[0].created_at if posts else actor.changed_at)
-    # feedgen puts entries in the order added, latest first unless told otherwise.
-    for post in reversed(posts):
-        entry = feed.add_entry()
-        entry.id(post.url)
-        entry.guid(post.url, permalink=True)
-        entry.link(href=post.url)
-        entry.title(_title(post))
-        entry.published(post.created_at)
-        entry.updated(post.edited_at or post.created_at)
-        # description() also sets Atom's content, so it goes first and content() wins.
-        entry.description(post.content_html)
-        entry.content(post.content_html, type="CDATA" if kind == "rss" else "html")
+    _add_entries(feed, posts, kind)
     return feed.rss_str() if kind == "rss" else feed.atom_str()
 
 
@@ -57,6 +46,13 @@ def build_tag_feed(uris: Uris, tag: str, posts: list[Post]) -> bytes:
     feed.link(href=f"{page}.rss", rel="self")
     feed.description(f"Public posts with #{tag}")
     feed.generator("Kith")
+    _add_entries(feed, posts, "rss")
+    return feed.rss_str()
+
+
+def _add_entries(feed: FeedGenerator, posts: list[Post], kind: str) -> None:
+    """Add one entry per post: permalink as id, guid and link, the content warning as title."""
+    # feedgen puts entries in the order added, latest first unless told otherwise.
     for post in reversed(posts):
         entry = feed.add_entry()
         entry.id(post.url)
@@ -64,9 +60,10 @@ def build_tag_feed(uris: Uris, tag: str, posts: list[Post]) -> bytes:
         entry.link(href=post.url)
         entry.title(_title(post))
         entry.published(post.created_at)
+        entry.updated(post.edited_at or post.created_at)
+        # description() also sets Atom's content, so it goes first and content() wins.
         entry.description(post.content_html)
-        entry.content(post.content_html, type="CDATA")
-    return feed.rss_str()
+        entry.content(post.content_html, type="CDATA" if kind == "rss" else "html")
 
 
 def _title(post: Post) -> str:
