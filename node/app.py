@@ -13,6 +13,7 @@ from federation.transport import TransportConfig
 from node import __version__
 from node.cache import RenderedCache
 from node.db import close_database, open_database
+from node.proxy_urls import ProxyUrls
 from node.routes.rendering import PAGES, page_environment, render
 from node.security import csrf_token, current_account, set_anon_cookie
 from node.runtime import start_runtime
@@ -71,10 +72,11 @@ def create_app(
         TEMPLATES_AUTO_RELOAD=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
+    app.config["KITH_PROXY_URLS"] = ProxyUrls(app.config["KITH_URIS"], secret)
     app.config[PAGES] = page_environment(
         ROOT / "templates",
         globals_={"csrf_token": csrf_token, "kith_version": __version__, "visibility_labels": VISIBILITY_LABELS},
-        filters={"web_url": app.config["KITH_URIS"].web_url},
+        filters={"web_url": app.config["KITH_URIS"].web_url, "proxied": app.config["KITH_PROXY_URLS"].url_for},
     )
     blueprints = (web, auth, feeds, health, wellknown, activitypub, social)
     for module in blueprints:

@@ -70,6 +70,10 @@ class Uris:
     def tag(self, name: str) -> str:
         return f"{self.base}/tags/{quote(name)}"
 
+    def media_proxy(self, signature: str, encoded_url: str) -> str:
+        """Return the path (same origin, no host) at which the media proxy serves a remote URL."""
+        return f"/media/proxy/{signature}/{encoded_url}"
+
     def web_url(self, iri: str) -> str:
         """Return the page for an ActivityPub IRI: our permalink for our statuses, else the IRI."""
         local = self.local_post_id(iri)

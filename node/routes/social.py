@@ -7,6 +7,7 @@ from quart import Blueprint, Response, abort, current_app, redirect, request
 
 from federation.errors import FederationError
 from node.models import Account, Actor, Follow, FollowState
+from node.postviews import views_of
 from node.queries import Viewer, profile_posts
 from node.routes.rendering import render
 from node.security import current_account, require_csrf
@@ -67,7 +68,8 @@ async def remote_profile(handle: str) -> str:
     follow = None
     if account is not None:
         follow = await Follow.get_or_none(follower_id=account.actor_id, target_id=actor.id)
-    posts = await profile_posts(Viewer.of(account), actor, None)
+    viewer = Viewer.of(account)
+    posts = await views_of(await profile_posts(viewer, actor, None), viewer, actor)
     return render("remote_profile.html", account=account, actor=actor, follow=follow, posts=posts)
 
 

@@ -22,6 +22,7 @@ from node.queries import (
     thread_of,
     visible_post,
 )
+from node.postviews import view_of, views_of
 from node.routes.rendering import render
 from node.routes.social import remote_profile
 from node.security import current_account, require_csrf
@@ -82,11 +83,12 @@ async def _reply_draft(account: Account, url: str | None) -> Draft | None:
     return Draft(mention, visibility, parent.content_warning, in_reply_to=parent.ap_id)
 
 
-async def _compose_page(account: Account, posts, *, draft: Draft | None = None, error: str | None = None):
+async def _compose_page(account: Account, posts: list[Post], *, draft: Draft | None = None,
+                        error: str | None = None) -> str:
     return render(
         "home.html",
         account=account,
-        posts=posts,
+        posts=await views_of(posts, Viewer.of(account)),
         draft=draft,
         error=error,
         visibilities=list(Visibility),
@@ -139,7 +141,8 @@ async def profile(username: str) -> str:
         owner = await local_account(username)
         if owner is None:
             abort(404)
-        posts = await profile_posts(Viewer.of(account), owner.actor, before)
+        viewer = Viewer.of(account)
+        posts = await views_of(await profile_posts(viewer, owner.actor, before), viewer, owner.actor)
         follow = await Follow.get_or_none(follower_id=account.actor_id, target_id=owner.actor.id) if account else None
         return render("profile.html", account=account, actor=owner.actor, posts=posts,
                       rss_enabled=owner.rss_enabled, follow=follow)
@@ -159,11 +162,12 @@ async def post_page(username: str, post_id: int) -> str:
     post = await visible_post(Viewer.of(account), username, post_id)
     if post is None:
         abort(404)  # the same answer as for a post that does not exist
-    await post.fetch_related("author")
-    ancestors, replies = await thread_of(Viewer.of(account), post)
+    viewer = Viewer.of(account)
+    ancestors, replies = await thread_of(viewer, post)
+    views = await views_of([*ancestors, post, *replies], viewer)
     unresolved = request.args.get("unresolved", "") if account and post.author_id == account.actor_id else ""
-    return render("post.html", account=account, post=post, actor=post.author, unresolved=unresolved[:500],
-                  ancestors=ancestors, replies=replies)
+    return render("post.html", account=account, view=views[len(ancestors)], unresolved=unresolved[:500],
+                  ancestors=views[:len(ancestors)], replies=views[len(ancestors) + 1:])
 
 
 async def _own_post(username: str, post_id: int) -> tuple[Account, Post]:
@@ -178,7 +182,7 @@ async def _own_post(username: str, post_id: int) -> tuple[Account, Post]:
 @blueprint.get("/@<username>/<int:post_id>/delete")
 async def delete_page(username: str, post_id: int) -> str:
     account, post = await _own_post(username, post_id)
-    return render("delete.html", account=account, post=post, actor=account.actor)
+    return render("delete.html", account=account, view=await view_of(post, Viewer.of(account)))
 
 
 @blueprint.post("/@<username>/<int:post_id>/delete")
@@ -192,7 +196,8 @@ async def delete(username: str, post_id: int) -> Response:
 @blueprint.get("/tags/<tag>")
 async def tag_page(tag: str) -> str:
     account = await current_account()
-    posts = await tagged_posts(Viewer.of(account), tag, _cursor())
+    viewer = Viewer.of(account)
+    posts = await views_of(await tagged_posts(viewer, tag, _cursor()), viewer)
     return render("tag.html", account=account, tag=tag.lower(), posts=posts)
 
 

@@ -1,0 +1,15 @@
+"""Domain tables, one module per subject; this package is what Tortoise registers as
+"models" (node.db.MODEL_MODULES), so every model is re-exported here.
+
+Protocol fields carry an `ap_` prefix; database keys are `pk`.
+"""
+
+from node.models.accounts import Account, Actor, Session
+from node.models.notifications import Notification, NotificationKind
+from node.models.posts import Mention, Post, Tag
+from node.models.social import Block, Boost, DomainBlock, Favourite, Follow, FollowState
+
+__all__ = [
+    "Account", "Actor", "Block", "Boost", "DomainBlock", "Favourite", "Follow", "FollowState",
+    "Mention", "Notification", "NotificationKind", "Post", "Session", "Tag",
+]

@@ -1,0 +1,45 @@
+"""What a page shows of a post: the post, its author, and what is loaded for it.
+
+Pages get `PostView`s, never bare posts: `views_of` loads the extras of a whole page in
+batch (one query per kind of extra, never one per post). The posts given must already be
+the ones the viewer may see (node.queries); nothing here widens an audience.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from node.models import Actor, Post
+from node.queries import Viewer
+
+
+@dataclass
+class PostView:
+    post: Post
+    author: Actor
+
+    @property
+    def cursor(self) -> int:
+        """The id a page of these views continues after ("Older posts")."""
+        return self.post.id
+
+
+async def views_of(posts: list[Post], viewer: Viewer, author: Actor | None = None) -> list[PostView]:
+    """Return the views of `posts` for `viewer`, in the same order; `author`, when the page
+    already has it (a profile), is the author of those of its posts."""
+    await _load_authors(posts, author)
+    return [PostView(post=post, author=post.author) for post in posts]
+
+
+async def view_of(post: Post, viewer: Viewer) -> PostView:
+    """Return the view of one post for `viewer`."""
+    return (await views_of([post], viewer))[0]
+
+
+async def _load_authors(posts: list[Post], known: Actor | None) -> None:
+    for post in posts:
+        if known is not None and post.author_id == known.id:
+            post.author = known
+    missing = [post for post in posts if not isinstance(post.__dict__.get("_author"), Actor)]
+    if missing:
+        await Post.fetch_for_list(missing, "author")
