@@ -6,6 +6,7 @@ Protocol fields carry an `ap_` prefix; database keys are `pk`.
 
 from node.models.accounts import Account, Actor, Session
 from node.models.notifications import Notification, NotificationKind
+from node.models.polls import Poll, PollOption, PollVote
 from node.models.posts import Mention, Post, Tag
 from node.models.social import Block, Boost, DomainBlock, Favourite, Follow, FollowState
 
