@@ -20,6 +20,7 @@ NOTE_CONTEXT: list = [
         "toot": "http://joinmastodon.org/ns#",
         "Emoji": "toot:Emoji",
         "blurhash": "toot:blurhash",
+        "votersCount": "toot:votersCount",
     },
 ]
 
@@ -83,6 +84,57 @@ def note(facts: NoteFacts, *, with_context: bool = True) -> APObject:
     if facts.source_text is not None:
         document["source"] = {"content": facts.source_text, "mediaType": "text/plain"}
     return {"@context": NOTE_CONTEXT, **document} if with_context else document
+
+
+@dataclass(frozen=True)
+class PollChoice:
+    name: str
+    votes: int = 0
+
+
+@dataclass(frozen=True)
+class PollFacts:
+    choices: tuple[PollChoice, ...]
+    multiple: bool
+    end_time: datetime
+    voters_count: int = 0
+    closed: datetime | None = None  # when it ended; None while it is open
+
+
+def question(note_document: APObject, poll: PollFacts) -> APObject:
+    """Return a post with a poll as the Question Mastodon and GoToSocial send: the Note's
+    fields, the choices under oneOf (anyOf when several may be chosen) as named Notes whose
+    `replies.totalItems` is the tally, endTime, votersCount, and `closed` once it ended."""
+    document = {**note_document, "type": "Question"}
+    document["anyOf" if poll.multiple else "oneOf"] = [
+        {"type": "Note", "name": choice.name, "replies": {"type": "Collection", "totalItems": choice.votes}}
+        for choice in poll.choices
+    ]
+    document["endTime"] = iso(poll.end_time)
+    document["votersCount"] = poll.voters_count
+    if poll.closed is not None:
+        document["closed"] = iso(poll.closed)
+    return document
+
+
+def question_update(question_document: APObject, moment: datetime) -> APObject:
+    """Return the Update carrying a Question's new tallies (or its end). The Question keeps
+    its own `updated`: Mastodon takes an Update without a newer `updated` as new results
+    only, not as an edit. The id names the moment to the millisecond, so two sends of new
+    results never share one (receivers drop an activity id they have seen)."""
+    activity = update(question_document, moment)
+    activity["id"] = f"{question_document['id']}#updates/results-{int(moment.timestamp() * 1000)}"
+    return activity
+
+
+def poll_vote(vote_id: str, voter: str, question_id: str, question_author: str, choice: str) -> APObject:
+    """Return the Create of one vote: a Note whose `name` is the chosen option, answering the
+    Question, with no content, addressed to the poll's author alone (as Mastodon and
+    GoToSocial send votes; one Create per choice, as Mastodon does)."""
+    vote = {"id": vote_id, "type": "Note", "attributedTo": voter, "to": [question_author],
+            "name": choice, "inReplyTo": question_id}
+    return {"@context": AS_CONTEXT, "id": f"{vote_id}/activity", "type": "Create", "actor": voter,
+            "to": [question_author], "object": vote}
 
 
 def create(note_document: APObject, *, activity_id: str | None = None) -> APObject:

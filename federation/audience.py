@@ -140,6 +140,7 @@ class Recipient:
     follows_author: bool = False  # an accepted follow
     mentioned: bool = False
     blocked: bool = False  # the author blocks this actor or its server
+    voted: bool = False  # voted in the post's poll (it receives the poll's results)
 
 
 def inboxes_for(visibility: Visibility, recipients: Iterable[Recipient]) -> set[str]:
@@ -147,6 +148,8 @@ def inboxes_for(visibility: Visibility, recipients: Iterable[Recipient]) -> set[
 
     Local posts go nowhere. Direct posts go to the mentioned actors' own inboxes only, never
     a shared one. Followers-only posts go only to servers where an accepted follower lives.
+    Those who voted in a poll receive its results like the mentioned, but only for public
+    and unlisted posts: a voter is in a narrower audience only as a follower or mentioned.
     Blocked actors are left out before anything else.
     """
     if not is_federated(visibility):
@@ -157,7 +160,9 @@ def inboxes_for(visibility: Visibility, recipients: Iterable[Recipient]) -> set[
     if visibility is Visibility.FOLLOWERS:
         hosts_with_followers = {r.host for r in allowed if r.follows_author}
         allowed = [r for r in allowed if r.host in hosts_with_followers]
-    return {r.shared_inbox or r.inbox for r in allowed if r.follows_author or r.mentioned}
+    voters_receive = visibility in OPEN_VISIBILITIES
+    return {r.shared_inbox or r.inbox for r in allowed
+            if r.follows_author or r.mentioned or (r.voted and voters_receive)}
 
 
 # How far a visibility reaches, for "no wider than": local-only sits beside followers-only

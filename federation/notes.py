@@ -99,6 +99,8 @@ class NoteInfo:
     poll_options: tuple[PollOption, ...] = ()
     poll_multiple: bool = False  # anyOf rather than oneOf
     poll_end_time: datetime | None = None
+    poll_closed: datetime | None = None  # set once the poll has ended
+    poll_voters: int | None = None  # votersCount; None when the server does not say
     language: str | None = None
     quote_url: str | None = None
 
@@ -136,6 +138,8 @@ def note_fields(obj: Any) -> NoteInfo:
         poll_options=options,
         poll_multiple=multiple,
         poll_end_time=_datetime(obj.get("endTime") or obj.get("closed")),
+        poll_closed=_closed_of(obj),
+        poll_voters=_count(obj.get("votersCount")),
         language=language or _context_language(obj),
         quote_url=_quote_of(obj, tags),
     )
@@ -244,6 +248,16 @@ def _link_media_type(value: Any) -> str | None:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _closed_of(obj: APObject) -> datetime | None:
+    # AS2 lets `closed` be a time or `true` (ended, time unknown: then its endTime).
+    closed = obj.get("closed")
+    return _datetime(obj.get("endTime")) if closed is True else _datetime(closed)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _poll_of(obj: APObject) -> tuple[tuple[PollOption, ...], bool]:

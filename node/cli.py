@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     post.add_argument("--visibility", choices=[v.value for v in Visibility], default=None)
     post.add_argument("--cw", default="", metavar="TEXT", help="content warning")
     post.add_argument("--in-reply-to", default=None, metavar="URL")
+    post.add_argument("--poll", type=_poll_options, default=None, metavar='"A|B|C"',
+                      help="add a poll with these options (2 to 4, | between them)")
+    post.add_argument("--poll-expires", type=_poll_seconds, default=None, metavar="SECONDS",
+                      help="how long the poll runs (300 to 604800); needed with --poll")
+    post.add_argument("--poll-multiple", action="store_true", help="let voters choose several options")
     return parser
 
 
@@ -75,9 +80,39 @@ def _positive(raw: str) -> int:
     return value
 
 
+def _poll_options(raw: str) -> tuple[str, ...]:
+    from node.polls import MIN_SECONDS, PollDraft, poll_problem
+
+    options = tuple(option.strip() for option in raw.split("|") if option.strip())
+    problem = poll_problem(PollDraft(options, False, MIN_SECONDS))  # the options alone
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return options
+
+
+def _poll_seconds(raw: str) -> int:
+    from node.polls import MAX_SECONDS, MIN_SECONDS
+
+    if not raw.isdigit() or not MIN_SECONDS <= int(raw) <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"a poll runs {MIN_SECONDS} to {MAX_SECONDS} seconds (5 minutes to 7 days)")
+    return int(raw)
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """Return what is wrong with a combination of options argparse cannot check alone."""
+    if args.command == "post" and args.poll is None and (args.poll_expires or args.poll_multiple):
+        return "--poll-expires and --poll-multiple need --poll"
+    if args.command == "post" and args.poll is not None and args.poll_expires is None:
+        return "--poll needs --poll-expires SECONDS"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command in `argv`; return the exit code."""
-    args = build_parser().parse_args(argv)  # exits 2 on a usage error
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 on a usage error
+    if _usage_problem(args):
+        parser.error(_usage_problem(args))
     # Commands for scripts keep stderr for their one-line errors; servers log what they do.
     quiet = "INFO" if args.command in ("serve", "worker") else "WARNING"
     logging.basicConfig(level=os.environ.get("KITH_LOG_LEVEL", quiet), format="%(levelname)s %(name)s: %(message)s")
@@ -211,11 +246,13 @@ async def cmd_user_list(settings: Settings, args: argparse.Namespace) -> None:
 async def cmd_post(settings: Settings, args: argparse.Namespace) -> None:
     from node.services.posting import Draft, PostError, publish_post
 
+    from node.polls import PollDraft
     from node.services.posting import mentions_in
 
     account = await _account(args.name)
     visibility = Visibility(args.visibility) if args.visibility else account.default_visibility
-    draft = Draft(text=args.text, visibility=visibility, content_warning=args.cw, in_reply_to=args.in_reply_to)
+    draft = Draft(text=args.text, visibility=visibility, content_warning=args.cw, in_reply_to=args.in_reply_to,
+                  poll=PollDraft(args.poll, args.poll_multiple, args.poll_expires) if args.poll else None)
     uris = Uris(settings.base_url)
 
     async def publish(runtime=None):

@@ -6,7 +6,7 @@ federation.audience.addressing_for.
 
 from __future__ import annotations
 
-from federation.activities import HashtagTag, MentionTag, NoteFacts, create, note
+from federation.activities import HashtagTag, MentionTag, NoteFacts, PollFacts, create, note, question
 from federation.actors import LocalActor, local_actor_document
 from federation.audience import addressing_for
 from node.models import Account, Actor, Post
@@ -56,10 +56,12 @@ def instance_actor(uris: Uris, public_key_pem: str, published) -> dict:
     ))
 
 
-def post_to_note(uris: Uris, post: Post, author: Actor, mentioned: list[Actor], tags: list[str]) -> dict:
-    """Return the Note for a post (never called for local-only posts)."""
+def post_to_note(uris: Uris, post: Post, author: Actor, mentioned: list[Actor], tags: list[str],
+                 poll: PollFacts | None = None) -> dict:
+    """Return the Note for a post, a Question when it has a poll (never called for
+    local-only posts)."""
     addressing = addressing_for(post.visibility, author.followers_url, [a.ap_id for a in mentioned])
-    return note(NoteFacts(
+    document = note(NoteFacts(
         ap_id=post.ap_id,
         url=post.url,
         attributed_to=author.ap_id,
@@ -74,8 +76,10 @@ def post_to_note(uris: Uris, post: Post, author: Actor, mentioned: list[Actor], 
         mentions=tuple(MentionTag(a.ap_id, f"@{a.handle}") for a in mentioned),
         hashtags=tuple(HashtagTag(uris.tag(t), f"#{t}") for t in tags),
     ))
+    return question(document, poll) if poll else document
 
 
-def post_to_create(uris: Uris, post: Post, author: Actor, mentioned: list[Actor], tags: list[str]) -> dict:
+def post_to_create(uris: Uris, post: Post, author: Actor, mentioned: list[Actor], tags: list[str],
+                   poll: PollFacts | None = None) -> dict:
     """Return the Create activity of a post."""
-    return create(post_to_note(uris, post, author, mentioned, tags))
+    return create(post_to_note(uris, post, author, mentioned, tags, poll))

@@ -21,11 +21,13 @@ from federation.delivery import enqueue
 from federation.errors import Rejected
 from federation.inbound import InboundActivity
 from federation.notes import NoteInfo, note_fields
+from federation.polls import votes_in
 from federation.resolver import Resolver
 from federation.vocab import host_of
 from node.html import sanitize
 from node.ids import new_id
 from node.models import Account, Actor, Block, Boost, Favourite, Follow, FollowState, Mention, Post, Tag
+from node.poll_handlers import count_votes, store_remote_poll, update_remote_poll
 from node.queries import Viewer, may_view
 from node.services.remote import remote_actor, save_remote_actor
 from node.uris import Uris
@@ -145,6 +147,8 @@ class Handlers:
     # --- posts ---------------------------------------------------------------------------
 
     async def on_create_note(self, activity: InboundActivity, recipient: str | None) -> None:
+        if votes := votes_in(activity):  # poll votes are counted, never stored as posts
+            return await count_votes(self.resolver, activity.actor, votes)
         # 1. the object, from its origin when the embedded copy cannot be trusted
         note = await self._note_of(activity)
         if await Post.exists(ap_id=note.ap_id):
@@ -163,6 +167,7 @@ class Handlers:
         post = await Post.get_or_none(ap_id=note.ap_id, local=False).select_related("author")
         if post is None or post.author.ap_id != activity.actor:
             return  # unknown here, or not theirs to change
+        await update_remote_poll(post, note)
         await Post.filter(id=post.id).update(
             content_html=sanitize(note.content_html), content_warning=note.summary or "",
             sensitive=note.sensitive or bool(note.summary), edited_at=note.updated or _now())
@@ -222,6 +227,7 @@ class Handlers:
             tags = _tag_names(note)
             if tags:
                 await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in tags])
+            await store_remote_poll(post.id, note)
 
 
 def _tag_names(note: NoteInfo) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from node.models import Actor, Post
+from node.pollviews import PollView, attach_polls
 from node.queries import Viewer
 
 
@@ -17,6 +18,7 @@ from node.queries import Viewer
 class PostView:
     post: Post
     author: Actor
+    poll: PollView | None = None
 
     @property
     def cursor(self) -> int:
@@ -28,7 +30,9 @@ async def views_of(posts: list[Post], viewer: Viewer, author: Actor | None = Non
     """Return the views of `posts` for `viewer`, in the same order; `author`, when the page
     already has it (a profile), is the author of those of its posts."""
     await _load_authors(posts, author)
-    return [PostView(post=post, author=post.author) for post in posts]
+    views = [PostView(post=post, author=post.author) for post in posts]
+    await attach_polls(views, viewer)
+    return views
 
 
 async def view_of(post: Post, viewer: Viewer) -> PostView:

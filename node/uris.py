@@ -51,6 +51,10 @@ class Uris:
         """Return a fresh IRI for an activity of ours that has no object page (Follow, Undo…)."""
         return f"{self.actor(username)}#activities/{secrets.token_hex(12)}"
 
+    def vote(self, username: str) -> str:
+        """Return a fresh IRI for a poll vote of ours (a Note only its poll's author gets)."""
+        return f"{self.actor(username)}#votes/{secrets.token_hex(12)}"
+
     def shared_inbox(self) -> str:
         return f"{self.base}/inbox"
 

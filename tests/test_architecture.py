@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE_CORE = {"vocab", "errors", "keys", "signatures", "structured_fields", "audience",
-             "activities", "actors", "collections", "inbound", "notes", "dispatch", "retry"}
+             "activities", "actors", "collections", "inbound", "notes", "dispatch", "retry", "polls"}
 REQUEST_STATE = {"request", "g", "current_app", "session", "websocket"}
 
 

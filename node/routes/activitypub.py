@@ -18,6 +18,7 @@ from federation.keys import public_pem_of
 from federation.vocab import ACTIVITY_JSON, host_of
 from node.conversions import account_to_actor, instance_actor, post_to_create, post_to_note
 from node.models import Actor, Post
+from node.polls import question_facts
 from node.queries import (
     Viewer,
     follow_collection_ids,
@@ -84,7 +85,9 @@ async def outbox(username: str) -> Response:
         return ap_response(collection(url, total, first=f"{url}?page=true"))
     posts = await outbox_posts(account.actor, _before(), PAGE)
     extras = await mentions_and_tags([p.id for p in posts])
-    items = [post_to_create(_uris(), p, account.actor, *extras.get(p.id, ([], []))) for p in posts]
+    polls = await question_facts([p.id for p in posts])
+    items = [post_to_create(_uris(), p, account.actor, *extras.get(p.id, ([], [])), polls.get(p.id))
+             for p in posts]
     next_url = f"{url}?page=true&max_id={posts[-1].id}" if len(posts) == PAGE else None
     return ap_response(collection_page(request_url(), url, items, next_url))
 
@@ -143,7 +146,8 @@ async def _status(username: str, post_id: int, activity: bool) -> Response:
         return redirect(post.url)
     extras = (await mentions_and_tags([post.id])).get(post.id, ([], []))
     build = post_to_create if activity else post_to_note
-    return ap_response(build(_uris(), post, post.author, *extras))
+    poll = (await question_facts([post.id])).get(post.id)
+    return ap_response(build(_uris(), post, post.author, *extras, poll))
 
 
 async def _remote_viewer() -> Viewer:

@@ -22,6 +22,7 @@ from node.queries import (
     thread_of,
     visible_post,
 )
+from node.polls import poll_of_form
 from node.postviews import view_of, views_of
 from node.routes.rendering import render
 from node.routes.social import remote_profile
@@ -108,6 +109,7 @@ async def compose() -> Response | tuple[str, int]:
             visibility=visibility,
             content_warning=form.get("content_warning", ""),
             in_reply_to=form.get("in_reply_to") or None,
+            poll=poll_of_form(form),
         )
         resolver = current_app.config["KITH_RUNTIME"].resolver
         mentions = await mentions_in(_uris(), draft.text, resolver)
@@ -117,7 +119,7 @@ async def compose() -> Response | tuple[str, int]:
         chosen = form.get("visibility", "")
         visibility = Visibility(chosen) if chosen in {v.value for v in Visibility} else account.default_visibility
         keep = Draft(form.get("text", ""), visibility, form.get("content_warning", ""),
-                     in_reply_to=form.get("in_reply_to") or None)
+                     in_reply_to=form.get("in_reply_to") or None, poll=poll_of_form(form))
         posts = await home_posts(Viewer.of(account))
         return await _compose_page(account, posts, draft=keep, error=str(e)), 400
     current_app.config["KITH_RUNTIME"].wake_delivery()

@@ -6,27 +6,33 @@ Who receives what is decided by federation.audience from facts gathered here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from federation import activities
 from federation.audience import Recipient, addressing_for, inboxes_for, is_federated
 from federation.delivery import enqueue, ledger_inboxes
 from node.conversions import post_to_create
 from node.models import Actor, Block, FollowState, Post
+from node.polls import question_facts
 from node.uris import Uris
 
 
-async def recipients_of(author: Actor, mentioned: list[Actor]) -> list[Recipient]:
+async def recipients_of(author: Actor, mentioned: list[Actor], voters: Sequence[Actor] = ()) -> list[Recipient]:
     """Return the remote actors who might receive the author's post, with the facts the
-    audience module needs: accepted followers, the mentioned, and who is blocked."""
+    audience module needs: accepted followers, the mentioned, those who voted in its poll,
+    and who is blocked."""
     followers = await Actor.filter(
         local=False, following__target_id=author.id, following__state=FollowState.ACCEPTED
     )
     blocked = set(await Block.filter(blocker_id=author.id).values_list("target_id", flat=True))
     blocked |= set(await Block.filter(target_id=author.id).values_list("blocker_id", flat=True))
     follower_ids = {a.id for a in followers}
-    everyone = {a.id: a for a in [*followers, *[m for m in mentioned if not m.local]]}
+    everyone = {a.id: a for a in [*followers, *[m for m in [*mentioned, *voters] if not m.local]]}
+    voter_ids = {a.id for a in voters}
     return [
         Recipient(ap_id=a.ap_id, inbox=a.inbox, shared_inbox=a.shared_inbox, host=a.domain,
-                  follows_author=a.id in follower_ids, mentioned=a in mentioned, blocked=a.id in blocked)
+                  follows_author=a.id in follower_ids, mentioned=a in mentioned, blocked=a.id in blocked,
+                  voted=a.id in voter_ids)
         for a in everyone.values()
     ]
 
@@ -38,7 +44,8 @@ async def queue_create(uris: Uris, post: Post, author: Actor, mentioned: list[Ac
     inboxes = inboxes_for(post.visibility, await recipients_of(author, mentioned))
     if not inboxes:
         return 0
-    activity = post_to_create(uris, post, author, mentioned, tags)
+    poll = (await question_facts([post.id])).get(post.id)
+    activity = post_to_create(uris, post, author, mentioned, tags, poll)
     return await enqueue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
 
 

@@ -12,11 +12,13 @@ from federation.audience import Visibility
 from node.html import MENTION_RE, MentionLink, render_text
 from node.ids import new_id
 from node.models import Account, Actor, Mention, Post, Tag
+from node.polls import PollDraft, poll_problem
 from federation.errors import FederationError
 from federation.resolver import Resolver
 from node.queries import Viewer, may_view
 from node.services.remote import actor_for_handle
 from node.services.outbox import queue_create, queue_delete
+from node.services.polls import create_poll
 from node.uris import Uris
 
 MAX_CONTENT_WARNING = 500
@@ -32,6 +34,7 @@ class Draft:
     visibility: Visibility
     content_warning: str = ""
     in_reply_to: str | None = None  # URL of the post answered
+    poll: PollDraft | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
         raise PostError(f"a post may have at most {max_chars} characters, this one has {len(text)}")
     if len(draft.content_warning) > MAX_CONTENT_WARNING:
         raise PostError(f"a content warning may have at most {MAX_CONTENT_WARNING} characters")
+    if poll_problem(draft.poll):
+        raise PostError(poll_problem(draft.poll))
     parent = await _reply_target(uris, account, draft.in_reply_to)
     mentions = mentions or await mentions_in(uris, text)
     rendered = render_text(text, uris.tag, lambda name, domain: _mention(uris, mentions, name, domain))
@@ -104,6 +109,8 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
         if rendered.tags:
             await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in rendered.tags])
         await Actor.filter(id=actor.id).update(changed_at=now)
+        if draft.poll:
+            await create_poll(post.id, draft.poll, now)
         await queue_create(uris, post, actor, mentioned, rendered.tags)
     return post
 
