@@ -298,3 +298,79 @@ async def test_poll_end__a_failing_poll_does_not_hold_up_the_others(make_account
     assert (await Poll.get(post_id=second.id)).closed_at is not None
     told = await Notification.filter(kind=NotificationKind.POLL).values_list("account_id", flat=True)
     assert told == [bob.id]
+
+
+# --- remote polls, as their author's server describes them -------------------------------
+
+def remote_question(options, *, tallies=None, multiple=False, kind="Question", **extra) -> dict:
+    key = "anyOf" if multiple else "oneOf"
+    choices = [{"type": "Note", "name": name, "replies": {"type": "Collection", "totalItems": count}}
+               for name, count in zip(options, tallies or [0] * len(options))]
+    return {"id": "https://remote.test/users/carol/statuses/1", "type": kind,
+            "attributedTo": "https://remote.test/users/carol", "content": "<p>Which?</p>",
+            **({key: choices} if kind == "Question" else {}), **extra}
+
+
+async def a_remote_poll_post(document: dict) -> Post:
+    from federation.notes import note_fields
+    from node.ids import new_id
+    from node.poll_handlers import store_remote_poll
+
+    carol = await remote_actor_row("carol", "remote.test")
+    post = await Post.create(id=new_id(datetime.now(timezone.utc)), ap_id=document["id"], author_id=carol.id,
+                             local=False, visibility=Visibility.PUBLIC, content_html="<p>Which?</p>",
+                             created_at=datetime.now(timezone.utc))
+    await store_remote_poll(post.id, note_fields(document))
+    return post
+
+
+async def test_remote_poll__tallies_end_and_resets_follow_the_author(make_account):
+    from federation.notes import note_fields
+    from node.poll_handlers import update_remote_poll
+
+    alice = await make_account("alice")
+    end = "2030-01-01T00:00:00Z"
+    post = await a_remote_poll_post(remote_question(["A", "B"], endTime=end))
+    poll = await Poll.get(post_id=post.id)
+    option = await PollOption.get(poll_id=poll.id, position=0)
+    await PollVote.create(poll_id=poll.id, option_id=option.id, voter_id=alice.actor_id, ap_id="http://x/#votes/1")
+    # New tallies, and an early close: taken as they come; without votersCount, a single
+    # choice poll has as many voters as votes
+    await update_remote_poll(post, note_fields(remote_question(["A", "B"], tallies=[3, 4], endTime=end,
+                                                               closed="2029-06-01T00:00:00Z")))
+    poll = await Poll.get(post_id=post.id)
+    assert await tallies(post) == [3, 4] and poll.voters_count == 7
+    assert poll.expires_at == datetime(2029, 6, 1, tzinfo=timezone.utc)
+    assert await PollVote.filter(poll_id=poll.id).count() == 1
+    # Options changed: the poll starts again and our vote in the old one goes
+    await update_remote_poll(post, note_fields(remote_question(["A", "C"], endTime=end)))
+    assert await tallies(post) == [0, 0] and await PollVote.all().count() == 0
+    assert await PollOption.filter(poll__post_id=post.id, name="C").exists()
+    # Edited into a plain Note: no poll any more
+    await update_remote_poll(post, note_fields(remote_question([], kind="Note")))
+    assert not await Poll.filter(post_id=post.id).exists()
+
+
+async def test_remote_poll__endless_and_oversized_polls_are_kept_within_bounds(make_account):
+    from node.poll_handlers import MAX_REMOTE_OPTIONS
+
+    post = await a_remote_poll_post(remote_question([f"option {n}" for n in range(50)], multiple=True))
+    poll = await Poll.get(post_id=post.id)
+    assert poll.expires_at is None and poll.multiple and poll.voters_count == 0
+    assert await PollOption.filter(poll_id=poll.id).count() == MAX_REMOTE_OPTIONS
+    # An endless poll never closes, and reads as open with no time left
+    await PollWorker(None, lambda: None).run_due(datetime.now(timezone.utc) + timedelta(days=3650))
+    assert (await Poll.get(id=poll.id)).closed_at is None
+
+
+async def test_cached_profile__shows_new_tallies_and_the_end(browser, make_account, uris):
+    # Anonymous readers get a profile page cached under the author's version: a vote and
+    # the poll's end must make a new one.
+    alice, bob = await make_account("alice"), await make_account("bob")
+    post = await a_poll(uris, alice)
+    anonymous = await browser(None)
+    assert "0 votes" in await (await anonymous.get("/@alice")).get_data(as_text=True)
+    await vote(await browser(bob), post, 0)
+    assert "1 vote" in await (await anonymous.get("/@alice")).get_data(as_text=True)
+    await PollWorker(uris, lambda: None).run_due(datetime.now(timezone.utc) + timedelta(hours=2))
+    assert "Ended" in await (await anonymous.get("/@alice")).get_data(as_text=True)
