@@ -94,7 +94,8 @@ def _poll_seconds(raw: str) -> int:
     from node.polls import MAX_SECONDS, MIN_SECONDS
 
     if not raw.isdigit() or not MIN_SECONDS <= int(raw) <= MAX_SECONDS:
-        raise argparse.ArgumentTypeError(f"a poll runs {MIN_SECONDS} to {MAX_SECONDS} seconds (5 minutes to 7 days)")
+        raise argparse.ArgumentTypeError(
+            f"a poll runs {MIN_SECONDS} to {MAX_SECONDS} seconds (5 minutes to 7 days)")
     return int(raw)
 
 

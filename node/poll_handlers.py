@@ -88,7 +88,8 @@ async def update_remote_poll(post: Post, note: NoteInfo) -> None:
         for option, tally in zip(stored, note.poll_options):
             if option.votes_count != tally.votes:
                 await PollOption.filter(id=option.id).update(votes_count=tally.votes)
-        await Poll.filter(id=poll.id).update(voters_count=_voters_of(note), expires_at=_end_of(note) or poll.expires_at)
+        await Poll.filter(id=poll.id).update(voters_count=_voters_of(note),
+                                             expires_at=_end_of(note) or poll.expires_at)
 
 
 def _end_of(note: NoteInfo) -> datetime | None:

@@ -45,7 +45,8 @@ def poll_input(options: list[str], multiple: bool, expires_in: str | int | None)
 def poll_of_form(form) -> PollDraft | None:
     """Return the poll drafted in the compose form (fields poll_option, poll_multiple,
     poll_expires), or None when it has no option filled in."""
-    return poll_input(form.getlist("poll_option"), form.get("poll_multiple") == "on", form.get("poll_expires"))
+    return poll_input(form.getlist("poll_option"), form.get("poll_multiple") == "on",
+                      form.get("poll_expires"))
 
 
 def poll_problem(draft: PollDraft | None) -> str | None:
@@ -54,9 +55,10 @@ def poll_problem(draft: PollDraft | None) -> str | None:
         return None
     if not MIN_OPTIONS <= len(draft.options) <= MAX_OPTIONS:
         return f"a poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options, this one has {len(draft.options)}"
-    too_long = [option for option in draft.options if len(option) > MAX_OPTION_CHARS]
+    too_long = next((option for option in draft.options if len(option) > MAX_OPTION_CHARS), None)
     if too_long:
-        return f"a poll option may have at most {MAX_OPTION_CHARS} characters: {too_long[0][:60]!r} has {len(too_long[0])}"
+        return (f"a poll option may have at most {MAX_OPTION_CHARS} characters: "
+                f"{too_long[:60]!r} has {len(too_long)}")
     if len(set(draft.options)) != len(draft.options):
         return "each poll option must be different"
     if draft.expires_in is None or not MIN_SECONDS <= draft.expires_in <= MAX_SECONDS:

@@ -66,7 +66,8 @@ async def _own_choices(viewer: Viewer, poll_ids: list[int]) -> set[int]:
     return set(await votes.values_list("option_id", flat=True))
 
 
-def poll_view(poll: Poll, options: list[PollOption], mine: set[int], viewer: Viewer, now: datetime) -> PollView:
+def poll_view(poll: Poll, options: list[PollOption], mine: set[int], viewer: Viewer,
+              now: datetime) -> PollView:
     """Return the view of one poll; `mine` holds the ids of the options the viewer chose."""
     votes = sum(option.votes_count for option in options)
     # Of a multiple-choice poll, each option's share is of the voters (as Mastodon shows it),
@@ -75,8 +76,8 @@ def poll_view(poll: Poll, options: list[PollOption], mine: set[int], viewer: Vie
     voted = any(option.id in mine for option in options)
     ended = ended_at(poll, now) is not None
     return PollView(
-        options=tuple(OptionView(o.position, o.name, o.votes_count, _percent(o.votes_count, base), o.id in mine)
-                      for o in options),
+        options=tuple(OptionView(o.position, o.name, o.votes_count, _percent(o.votes_count, base),
+                                 o.id in mine) for o in options),
         multiple=poll.multiple,
         voters=poll.voters_count,
         votes=votes,

@@ -46,7 +46,8 @@ RESULTS_DELAY = timedelta(minutes=3)
 async def schedule_results(poll_id: int, now: datetime) -> None:
     """Have the results of our poll sent RESULTS_DELAY after the first vote since the last
     send (later votes ride along). Call in the vote's transaction."""
-    await Poll.filter(id=poll_id, results_due_at=None, closed_at=None).update(results_due_at=now + RESULTS_DELAY)
+    not_yet_due = Poll.filter(id=poll_id, results_due_at=None, closed_at=None)
+    await not_yet_due.update(results_due_at=now + RESULTS_DELAY)
 
 
 async def queue_results(uris: Uris, post: Post, now: datetime) -> int:
@@ -74,7 +75,8 @@ async def recount(poll_id: int) -> None:
                       .annotate(n=Count("id")).values_list("option_id", "n"))
     for option_id in await PollOption.filter(poll_id=poll_id).values_list("id", flat=True):
         await PollOption.filter(id=option_id).update(votes_count=per_option.get(option_id, 0))
-    voters = await PollVote.filter(poll_id=poll_id).annotate(n=Count("voter_id", distinct=True)).values_list("n")
+    voters = await PollVote.filter(poll_id=poll_id).annotate(n=Count("voter_id", distinct=True)) \
+        .values_list("n")
     await Poll.filter(id=poll_id).update(voters_count=voters[0][0] if voters else 0)
 
 
@@ -113,8 +115,8 @@ async def close_poll(uris: Uris, poll_id: int, now: datetime) -> bool:
 async def _notify_ended(post: Post) -> None:
     """Tell the author (when ours) and every local voter that the poll has ended."""
     await notify(NotificationKind.POLL, post.author_id, None, post.id)
-    voters = await PollVote.filter(poll__post_id=post.id, voter__local=True).values_list("voter_id", flat=True)
-    for voter_id in sorted(set(voters) - {post.author_id}):
+    local_votes = PollVote.filter(poll__post_id=post.id, voter__local=True)
+    for voter_id in sorted(set(await local_votes.values_list("voter_id", flat=True)) - {post.author_id}):
         await notify(NotificationKind.POLL, voter_id, post.author_id, post.id)
 
 

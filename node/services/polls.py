@@ -53,13 +53,16 @@ async def record_votes(post: Post, poll: Poll, voter_id: int, picks: list[tuple[
     positions = [option.position for option, _ in picks]
     if not picks:
         raise VoteRefused("choose an option to vote", 400)
-    if len(set(positions)) != len(positions) or (len(picks) > 1 and not poll.multiple):
-        raise VoteRefused("this poll takes one choice" if not poll.multiple else "choose each option once", 400)
+    if len(picks) > 1 and not poll.multiple:
+        raise VoteRefused("this poll takes one choice", 400)
+    if len(set(positions)) != len(positions):
+        raise VoteRefused("choose each option once", 400)
     new_voter = not await PollVote.exists(poll_id=poll.id, voter_id=voter_id)
     for option, ap_id in picks:
         await PollVote.create(poll_id=poll.id, option_id=option.id, voter_id=voter_id, ap_id=ap_id,
                               slot=option.position if poll.multiple else 0)
-    await PollOption.filter(id__in=[option.id for option, _ in picks]).update(votes_count=F("votes_count") + 1)
+    chosen = PollOption.filter(id__in=[option.id for option, _ in picks])
+    await chosen.update(votes_count=F("votes_count") + 1)
     if new_voter:
         await Poll.filter(id=poll.id).update(voters_count=F("voters_count") + 1)
     if post.local:
