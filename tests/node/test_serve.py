@@ -94,11 +94,19 @@ def test_worker__runs_alone_and_stops_on_sigterm(env):
     assert init.returncode == 0, init.stderr
     worker = subprocess.Popen([sys.executable, "-m", "node", "worker"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Wait for it to say it runs (start-up takes seconds on a loaded machine): a SIGTERM
+    # before its handlers are installed would test nothing.
+    seen = []
     try:
-        time.sleep(2)
-        assert worker.poll() is None, worker.communicate()[0]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("worker running" in line for line in seen):
+            line = worker.stdout.readline()
+            if not line:
+                break  # it exited
+            seen.append(line)
+        assert worker.poll() is None, "".join(seen) + worker.communicate()[0]
     finally:
         worker.send_signal(signal.SIGTERM)
-        output = worker.communicate(timeout=30)[0]
+        output = "".join(seen) + worker.communicate(timeout=30)[0]
     assert worker.returncode == 0, output
     assert "worker running" in output and "Traceback" not in output
