@@ -27,6 +27,7 @@ from node.html import sanitize
 from node.ids import new_id
 from node.models import Account, Actor, Block, Boost, Favourite, Follow, FollowState, Mention, Post, Tag
 from node.queries import Viewer, may_view
+from node.services.link_cards import attach_link_card
 from node.services.remote import remote_actor, save_remote_actor
 from node.uris import Uris
 
@@ -222,6 +223,7 @@ class Handlers:
             tags = _tag_names(note)
             if tags:
                 await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in tags])
+            await attach_link_card(self.uris, post)
 
 
 def _tag_names(note: NoteInfo) -> list[str]:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from node.models import Actor, Post
+from node.models import Actor, LinkCard, Post
 from node.queries import Viewer
+from node.services.link_cards import load_link_cards
 
 
 @dataclass
 class PostView:
     post: Post
     author: Actor
+    link_card: LinkCard | None = None  # the preview of its first link (node.services.link_cards)
 
     @property
     def cursor(self) -> int:
@@ -28,7 +30,9 @@ async def views_of(posts: list[Post], viewer: Viewer, author: Actor | None = Non
     """Return the views of `posts` for `viewer`, in the same order; `author`, when the page
     already has it (a profile), is the author of those of its posts."""
     await _load_authors(posts, author)
-    return [PostView(post=post, author=post.author) for post in posts]
+    views = [PostView(post=post, author=post.author) for post in posts]
+    await load_link_cards(views)
+    return views
 
 
 async def view_of(post: Post, viewer: Viewer) -> PostView:

@@ -15,6 +15,7 @@ from federation.inbox import InboxWorker
 from node.handlers import Handlers
 from node.models import Account
 from node.runtime import Runtime
+from node.services.link_cards import LinkCardWorker
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ async def start_workers(runtime: Runtime) -> None:
     handlers = Handlers(runtime.uris, runtime.resolver)
     runtime.inbox_worker = InboxWorker(registry_for(handlers))
     runtime.delivery_worker = DeliveryWorker(runtime.transport, lambda key_id: private_key_for(runtime, key_id))
-    for worker in (runtime.inbox_worker, runtime.delivery_worker):
+    runtime.card_worker = LinkCardWorker(runtime.transport)
+    for worker in (runtime.inbox_worker, runtime.delivery_worker, runtime.card_worker):
         runtime.tasks.append(asyncio.create_task(worker.run_forever(runtime.stop)))
-    log.info("inbox and delivery workers started")
+    log.info("inbox, delivery and link card workers started")

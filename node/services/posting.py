@@ -15,6 +15,7 @@ from node.models import Account, Actor, Mention, Post, Tag
 from federation.errors import FederationError
 from federation.resolver import Resolver
 from node.queries import Viewer, may_view
+from node.services.link_cards import attach_link_card
 from node.services.remote import actor_for_handle
 from node.services.outbox import queue_create, queue_delete
 from node.uris import Uris
@@ -32,6 +33,7 @@ class Draft:
     visibility: Visibility
     content_warning: str = ""
     in_reply_to: str | None = None  # URL of the post answered
+    link_preview: bool = True  # show a preview card of the first link
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
             in_reply_to_id=parent.id if parent else None,
             in_reply_to_ap_id=parent.ap_id if parent else None,
             created_at=now,
+            link_preview=draft.link_preview,
         )
         by_id = {a.ap_id: a for a in mentions.found.values()}
         mentioned = [by_id[m.ap_id] for m in rendered.mentions]
@@ -104,6 +107,7 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
         if rendered.tags:
             await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in rendered.tags])
         await Actor.filter(id=actor.id).update(changed_at=now)
+        await attach_link_card(uris, post)
         await queue_create(uris, post, actor, mentioned, rendered.tags)
     return post
 
