@@ -125,6 +125,13 @@ async def attach_link_card(uris: Uris, post: Post) -> None:
     await PostLinkCard.bulk_create([PostLinkCard(post_id=post.id, card_id=card.id)], ignore_conflicts=True)
 
 
+async def refresh_link_card(uris: Uris, post: Post) -> None:
+    """Give an edited post the card of its new first link (or none); call it inside the
+    transaction that changes the post's content or its link_preview choice."""
+    await PostLinkCard.filter(post_id=post.id).delete()
+    await attach_link_card(uris, post)
+
+
 async def _card_for(url: str) -> LinkCard:
     """Return the card row of `url`, made pending if it is new or old enough to refetch."""
     now = _now()

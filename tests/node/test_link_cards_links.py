@@ -56,3 +56,24 @@ def test_remote_post__mentions_and_hashtags_are_skipped(server, html):
 def test_remote_post__links_that_cannot_be_fetched_are_skipped(href):
     html = f'<p><a href="{href}">odd</a> <a href="https://news.example/ok">ok</a></p>'
     assert first_link(html, HOST) == "https://news.example/ok"
+
+
+async def test_refresh__an_edited_post_gets_the_card_of_its_new_first_link(make_account, uris):
+    from federation.audience import Visibility
+    from node.models import LinkCard, Post, PostLinkCard
+    from node.services.link_cards import refresh_link_card
+    from node.services.posting import Draft, publish_post
+
+    # Given a post whose card is queued for its link
+    alice = await make_account("alice")
+    post = await publish_post(uris, alice, Draft("see https://one.example/", Visibility.PUBLIC), 5000)
+    assert (await PostLinkCard.get(post_id=post.id).select_related("card")).card.url == "https://one.example/"
+    # When its text now links elsewhere, then nowhere
+    post.content_html = local_html("now https://two.example/")
+    await refresh_link_card(uris, post)
+    assert (await PostLinkCard.get(post_id=post.id).select_related("card")).card.url == "https://two.example/"
+    post.content_html = local_html("no links any more")
+    await refresh_link_card(uris, post)
+    # Then it shows the new card, then none; the cards stay for other posts that link them
+    assert not await PostLinkCard.filter(post_id=post.id).exists()
+    assert await LinkCard.all().count() == 2 and await Post.exists(id=post.id)
