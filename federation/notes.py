@@ -125,10 +125,10 @@ def note_fields(obj: Any) -> NoteInfo:
         name=string_of(obj.get("name")),
         summary=string_of(obj.get("summary")),
         sensitive=obj.get("sensitive") is True,
-        in_reply_to=_reference(obj.get("inReplyTo")),
+        in_reply_to=_http_url(_reference(obj.get("inReplyTo"))),
         published=_datetime(obj.get("published")),
         updated=_datetime(obj.get("updated")),
-        url=href_of(obj.get("url")),
+        url=_http_url(href_of(obj.get("url"))),
         to=tuple(ids_of(obj.get("to"))),
         cc=tuple(ids_of(obj.get("cc"))),
         mentions=_mentions(tags),
@@ -170,6 +170,11 @@ def _context_language(obj: APObject) -> str | None:
 def _reference(value: Any) -> str | None:
     # inReplyTo comes as an IRI, an embedded object, a Link, or a list of those.
     return id_of(value) or href_of(first_of(value))
+
+
+def _http_url(value: str | None) -> str | None:
+    # Pages link `url` and `inReplyTo`: a "javascript:" or "data:" one must never get there.
+    return value if is_http_url(value) else None
 
 
 def _datetime(value: Any) -> datetime | None:

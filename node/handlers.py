@@ -29,6 +29,7 @@ from node.ids import new_id
 from node.models import Account, Actor, Block, Boost, Favourite, Follow, FollowState, Mention, Post, Tag
 from node.poll_handlers import count_votes, store_remote_poll, update_remote_poll
 from node.queries import Viewer, may_view
+from node.services.link_cards import attach_link_card
 from node.services.remote import remote_actor, save_remote_actor
 from node.uris import Uris
 
@@ -228,6 +229,7 @@ class Handlers:
             if tags:
                 await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in tags])
             await store_remote_poll(post.id, note)
+            await attach_link_card(self.uris, post)
 
 
 def _tag_names(note: NoteInfo) -> list[str]:

@@ -23,6 +23,10 @@ ALLOWED_ATTRIBUTES = {
 }
 # rel tokens kept on links: microformats and the ones that protect the reader.
 REL_TOKENS = {"tag", "me", "nofollow", "noopener", "noreferrer", "ugc"}
+# Classes kept, as Mastodon keeps them: microformats (h-card, u-url, ...) and the few that
+# mark mentions, hashtags and shortened links. Any other would let a remote post wear our
+# page's own classes ("skip", "error", "notice") to pass itself off as the page.
+CLASS_RE = re.compile(r"^(?:(?:h|p|u|dt|e)-[a-z0-9-]+|mention|hashtag|ellipsis|invisible)$")
 URL_SCHEMES = {"http", "https", "mailto", "xmpp", "gemini", "gopher", "magnet", "dat", "ipfs"}
 
 # A URL in plain text: scheme, then anything up to whitespace or an angle bracket. Trailing
@@ -63,13 +67,19 @@ def sanitize(fragment: str) -> str:
         link_rel=None,  # nh3 would overwrite rel="tag" on hashtags; we filter rel instead
         attribute_filter=_filter_attribute,
         clean_content_tags={"script", "style"},
+        # A relative link in a remote post would point into this node ("/@alice/1/delete"),
+        # or anywhere ("//elsewhere"); our own posts only ever make absolute ones.
+        url_relative="deny",
     )
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
-    if attribute != "rel":
+    if attribute == "rel":
+        kept = [token for token in value.lower().split() if token in REL_TOKENS]
+    elif attribute == "class":
+        kept = [token for token in value.split() if CLASS_RE.match(token)]
+    else:
         return value
-    kept = [token for token in value.lower().split() if token in REL_TOKENS]
     return " ".join(kept) or None
 
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from node.models import Actor, Post
 from node.pollviews import PollView, attach_polls
+from node.models import Actor, LinkCard, Post
 from node.queries import Viewer
+from node.services.link_cards import load_link_cards
 
 
 @dataclass
@@ -19,6 +21,7 @@ class PostView:
     post: Post
     author: Actor
     poll: PollView | None = None
+    link_card: LinkCard | None = None  # the preview of its first link (node.services.link_cards)
 
     @property
     def cursor(self) -> int:
@@ -32,6 +35,7 @@ async def views_of(posts: list[Post], viewer: Viewer, author: Actor | None = Non
     await _load_authors(posts, author)
     views = [PostView(post=post, author=post.author) for post in posts]
     await attach_polls(views, viewer)
+    await load_link_cards(views)
     return views
 
 

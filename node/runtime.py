@@ -34,6 +34,7 @@ class Runtime:
 
     inbox_worker: object | None = None
     delivery_worker: object | None = None
+    card_worker: object | None = None  # node.services.link_cards.LinkCardWorker
 
     def wake_inbox(self) -> None:
         """Tell this process's inbox worker (if it runs one) that an item was stored."""
@@ -44,6 +45,11 @@ class Runtime:
         """Tell this process's delivery worker (if it runs one) that deliveries are queued."""
         if self.delivery_worker is not None:
             self.delivery_worker.wake()
+
+    def wake_cards(self) -> None:
+        """Tell this process's link card worker (if it runs one) that a card is pending."""
+        if self.card_worker is not None:
+            self.card_worker.wake()
 
     async def close(self) -> None:
         """Stop the workers this process runs and close the HTTP client."""

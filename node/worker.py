@@ -15,6 +15,7 @@ from federation.inbox import InboxWorker
 from node.handlers import Handlers
 from node.models import Account
 from node.runtime import Runtime
+from node.services.link_cards import LinkCardWorker
 from node.services.poll_updates import PollWorker
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ async def start_workers(runtime: Runtime) -> None:
     runtime.inbox_worker = InboxWorker(registry_for(handlers))
     runtime.delivery_worker = DeliveryWorker(runtime.transport, lambda key_id: private_key_for(runtime, key_id))
     polls = PollWorker(runtime.uris, runtime.wake_delivery)  # closes ended polls, sends results
-    for worker in (runtime.inbox_worker, runtime.delivery_worker, polls):
+    runtime.card_worker = LinkCardWorker(runtime.transport)
+    for worker in (runtime.inbox_worker, runtime.delivery_worker, polls, runtime.card_worker):
         runtime.tasks.append(asyncio.create_task(worker.run_forever(runtime.stop)))
-    log.info("inbox and delivery workers started")
+    log.info("inbox, delivery, poll and link card workers started")

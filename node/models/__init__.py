@@ -5,6 +5,7 @@ Protocol fields carry an `ap_` prefix; database keys are `pk`.
 """
 
 from node.models.accounts import Account, Actor, Session
+from node.models.link_cards import LinkCard, LinkCardState, PostLinkCard  # noqa: F401
 from node.models.notifications import Notification, NotificationKind
 from node.models.polls import Poll, PollOption, PollVote
 from node.models.posts import Mention, Post, Tag

@@ -36,6 +36,7 @@ class Post(Model):
     created_at = fields.DatetimeField()
     edited_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)  # a tombstone: kept so its id stays taken
+    link_preview = fields.BooleanField(default=True)  # the author wants a card for its first link
 
     class Meta:
         table = "posts"

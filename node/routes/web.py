@@ -110,6 +110,7 @@ async def compose() -> Response | tuple[str, int]:
             content_warning=form.get("content_warning", ""),
             in_reply_to=form.get("in_reply_to") or None,
             poll=poll_of_form(form),
+            link_preview=_wants_link_preview(form),
         )
         resolver = current_app.config["KITH_RUNTIME"].resolver
         mentions = await mentions_in(_uris(), draft.text, resolver)
@@ -119,15 +120,23 @@ async def compose() -> Response | tuple[str, int]:
         chosen = form.get("visibility", "")
         visibility = Visibility(chosen) if chosen in {v.value for v in Visibility} else account.default_visibility
         keep = Draft(form.get("text", ""), visibility, form.get("content_warning", ""),
-                     in_reply_to=form.get("in_reply_to") or None, poll=poll_of_form(form))
+                     in_reply_to=form.get("in_reply_to") or None, poll=poll_of_form(form),
+                     link_preview=_wants_link_preview(form))
         posts = await home_posts(Viewer.of(account))
         return await _compose_page(account, posts, draft=keep, error=str(e)), 400
     current_app.config["KITH_RUNTIME"].wake_delivery()
+    current_app.config["KITH_RUNTIME"].wake_cards()
     page = post.url.removeprefix(_uris().base) or "/"
     if mentions.unresolved:
         # Tell the author which mentions stayed plain text (shown on the post page, to them).
         page += "?" + urlencode({"unresolved": " ".join(mentions.unresolved)})
     return redirect(page)
+
+
+def _wants_link_preview(form) -> bool:
+    """The compose checkbox: the form sends "off" always and "on" when it is ticked, so a
+    form without the field (a script, an older page) keeps the default, on."""
+    return "on" in form.getlist("link_preview") or "link_preview" not in form
 
 
 @blueprint.get("/@<username>")

@@ -16,6 +16,7 @@ from node.polls import PollDraft, poll_problem
 from federation.errors import FederationError
 from federation.resolver import Resolver
 from node.queries import Viewer, may_view
+from node.services.link_cards import attach_link_card
 from node.services.remote import actor_for_handle
 from node.services.outbox import queue_create, queue_delete
 from node.services.polls import create_poll
@@ -35,6 +36,7 @@ class Draft:
     content_warning: str = ""
     in_reply_to: str | None = None  # URL of the post answered
     poll: PollDraft | None = None
+    link_preview: bool = True  # show a preview card of the first link
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
             in_reply_to_id=parent.id if parent else None,
             in_reply_to_ap_id=parent.ap_id if parent else None,
             created_at=now,
+            link_preview=draft.link_preview,
         )
         by_id = {a.ap_id: a for a in mentions.found.values()}
         mentioned = [by_id[m.ap_id] for m in rendered.mentions]
@@ -111,6 +114,7 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
         await Actor.filter(id=actor.id).update(changed_at=now)
         if draft.poll:
             await create_poll(post.id, draft.poll, now)
+        await attach_link_card(uris, post)
         await queue_create(uris, post, actor, mentioned, rendered.tags)
     return post
 

@@ -182,7 +182,9 @@ async def test_vote__a_poll_behind_a_content_warning_stays_behind_it(browser, ma
                   poll=PollDraft(("Loved it", "Hated it"), False, 3600))
     post = await publish_post(uris, alice, draft, 5000)
     page = await page_of(await browser(None), post)
-    assert page.index("Poll <span") < page.index("Loved it")
+    # The poll is inside the warning's <details>, after its summary, with the text.
+    warning = page[page.index('<details class="cw">'):]
+    assert warning.index("film ending") < warning.index("Loved it") < warning.index("</details>")
 
 
 # --- results and the end -----------------------------------------------------------------

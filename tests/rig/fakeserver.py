@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
@@ -57,6 +57,7 @@ class Hit:
     path: str  # with the query
     status: int
     key_id: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict, compare=False)  # as the request sent them
 
 
 @dataclass
@@ -69,9 +70,11 @@ class _Failure:
 
 @dataclass(frozen=True)
 class _Served:
-    document: Any
+    document: Any  # JSON-able, or bytes sent as they are
     signed_only: bool
     content_type: str
+    status: int = 200
+    headers: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,14 @@ class FakeServer:
         self.documents[path] = _Served(document, signed_only, content_type)
         return self.url(path)
 
+    def serve_page(self, path: str, body: bytes | str, *, content_type: str = "text/html; charset=utf-8",
+                   status: int = 200, headers: Mapping[str, str] | None = None) -> str:
+        """Serve `body` as it is (a web page, an image, a redirect with a Location header) at
+        `path` on GET, before any built-in route; return its URL."""
+        raw = body.encode() if isinstance(body, str) else body
+        self.documents[path] = _Served(raw, False, content_type, status, headers)
+        return self.url(path)
+
     # failure injection
 
     def fail_next(self, status: int, times: int = 1, retry_after: int | str | None = None,
@@ -222,10 +233,10 @@ class FakeServer:
             else:
                 response = await handler(request)
         except web.HTTPException as exc:
-            self.hits.append(Hit(request.method, request.path_qs, exc.status))
+            self.hits.append(Hit(request.method, request.path_qs, exc.status, headers=dict(request.headers)))
             raise
         self.hits.append(Hit(request.method, request.path_qs, response.status,
-                             httpsig.key_id_of(request.headers)))
+                             httpsig.key_id_of(request.headers), dict(request.headers)))
         return response
 
     def _take_failure(self, method: str) -> _Failure | None:
@@ -289,6 +300,9 @@ class FakeServer:
         served = self.documents.get(request.path)
         if served is None:
             return web.Response(status=404)
+        if isinstance(served.document, bytes):
+            headers = {"Content-Type": served.content_type, **(served.headers or {})}
+            return web.Response(body=served.document, status=served.status, headers=headers)
         refusal = await self._fetch_refusal(request, served.signed_only or self.require_signed_fetch)
         return refusal or _json(served.document, served.content_type)
 

@@ -123,6 +123,7 @@ class FakeActor:
     username: str
     keys: RigKeys
     display_name: str = ""
+    summary: str = ""  # the bio, as HTML
     manually_approves_followers: bool = False
     is_gone: bool = False
     outbox: list[dict] = field(default_factory=list)  # activities listed at its outbox URL
@@ -172,7 +173,7 @@ class FakeActor:
             "type": "Person",
             "preferredUsername": self.username,
             "name": self.display_name or self.username.title(),
-            "summary": "",
+            "summary": self.summary,
             "url": self.profile_url,
             "inbox": self.inbox,
             "outbox": self.outbox_url,
