@@ -25,7 +25,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
-from federation.errors import FetchError, UnsafeURL
+from federation.errors import FetchError, TooLarge, UnsafeURL, UnwantedContent
 
 USER_AGENT = "Kith/0.1 (+https://github.com/kith)"
 MAX_BODY = 2 * 1024 * 1024
@@ -33,6 +33,8 @@ MAX_REDIRECTS = 3
 
 # sign(method, url, headers, body) -> the headers to add (Date, Digest, Signature, ...)
 Signer = Callable[[str, str, Mapping[str, str], bytes | None], Mapping[str, str]]
+# wants(content type header) -> whether to read the body of a 2xx answer that has it
+ContentCheck = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -124,10 +126,16 @@ class Transport:
     async def close(self) -> None:
         await self._session.close()
 
-    async def get(self, url: str, *, accept: str, sign: Signer | None = None) -> Response:
-        """GET `url` (signed when `sign` is given), following a few safe redirects."""
+    async def get(self, url: str, *, accept: str, sign: Signer | None = None, max_body: int | None = None,
+                  wants: ContentCheck | None = None) -> Response:
+        """GET `url` (signed when `sign` is given), following a few safe redirects.
+
+        `max_body` replaces the configured body cap for this request (the media proxy takes
+        larger bodies than documents); `wants` refuses a 2xx answer by its Content-Type
+        (UnwantedContent) before its body is read.
+        """
         for _ in range(MAX_REDIRECTS + 1):
-            response = await self._request("GET", url, {"Accept": accept}, None, sign)
+            response = await self._request("GET", url, {"Accept": accept}, None, sign, max_body, wants)
             location = response.headers.get("Location")
             if response.status not in (301, 302, 303, 307, 308) or not location:
                 return response
@@ -139,16 +147,20 @@ class Transport:
         return await self._request("POST", url, {"Content-Type": content_type}, body, sign)
 
     async def _request(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
-                       sign: Signer | None) -> Response:
+                       sign: Signer | None, max_body: int | None = None,
+                       wants: ContentCheck | None = None) -> Response:
         self.check_url(url)
         if sign is not None:
             headers = {**headers, **sign(method, url, headers, body)}
         try:
             async with self._session.request(method, url, headers=headers, data=body,
                                              allow_redirects=False) as response:
-                data = await self._read_capped(response)
+                content_type = response.headers.get("Content-Type", "")
+                if wants is not None and 200 <= response.status < 300 and not wants(content_type):
+                    raise UnwantedContent(f"{url} answered with {content_type or 'no content type'}")
+                data = await self._read_capped(response, max_body or self.config.max_body)
                 return Response(response.status, dict(response.headers), data, str(response.url))
-        except UnsafeURL:
+        except (UnsafeURL, UnwantedContent, TooLarge):
             raise
         except aiohttp.ClientConnectorError as e:
             if isinstance(e.__cause__, UnsafeURL) or isinstance(getattr(e, "os_error", None), UnsafeURL):
@@ -157,15 +169,15 @@ class Transport:
         except (aiohttp.ClientError, asyncio.TimeoutError) as e:
             raise FetchError(f"{method} {url} failed: {type(e).__name__} {e}".strip()) from e
 
-    async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
+    async def _read_capped(self, response: aiohttp.ClientResponse, cap: int) -> bytes:
         declared = response.content_length
-        if declared is not None and declared > self.config.max_body:
-            raise FetchError(f"response of {declared} bytes is over the {self.config.max_body} cap")
+        if declared is not None and declared > cap:
+            raise TooLarge(f"response of {declared} bytes is over the {cap} cap")
         chunks, size = [], 0
         async for chunk in response.content.iter_chunked(65536):
             size += len(chunk)
-            if size > self.config.max_body:
-                raise FetchError(f"response is over the {self.config.max_body} byte cap")
+            if size > cap:
+                raise TooLarge(f"response is over the {cap} byte cap")
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -25,6 +25,7 @@ from federation.resolver import Resolver
 from federation.vocab import host_of
 from node.html import sanitize
 from node.ids import new_id
+from node.media.attachments import store_remote_media
 from node.models import Account, Actor, Block, Boost, Favourite, Follow, FollowState, Mention, Post, Tag
 from node.queries import Viewer, may_view
 from node.services.remote import remote_actor, save_remote_actor
@@ -222,6 +223,7 @@ class Handlers:
             tags = _tag_names(note)
             if tags:
                 await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in tags])
+            await store_remote_media(post, author, note)
 
 
 def _tag_names(note: NoteInfo) -> list[str]:

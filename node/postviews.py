@@ -7,9 +7,10 @@ the ones the viewer may see (node.queries); nothing here widens an audience.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from node.models import Actor, Post
+from node.media.views import load_media
+from node.models import Actor, Media, Post
 from node.queries import Viewer
 
 
@@ -17,6 +18,9 @@ from node.queries import Viewer
 class PostView:
     post: Post
     author: Actor
+    media: list[Media] = field(default_factory=list)
+    emojis: dict[str, str] = field(default_factory=dict)  # the post's, {shortcode: icon URL}
+    author_emojis: dict[str, str] = field(default_factory=dict)  # the author's name's
 
     @property
     def cursor(self) -> int:
@@ -28,7 +32,9 @@ async def views_of(posts: list[Post], viewer: Viewer, author: Actor | None = Non
     """Return the views of `posts` for `viewer`, in the same order; `author`, when the page
     already has it (a profile), is the author of those of its posts."""
     await _load_authors(posts, author)
-    return [PostView(post=post, author=post.author) for post in posts]
+    views = [PostView(post=post, author=post.author) for post in posts]
+    await load_media(views)
+    return views
 
 
 async def view_of(post: Post, viewer: Viewer) -> PostView:

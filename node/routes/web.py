@@ -23,10 +23,12 @@ from node.queries import (
     visible_post,
 )
 from node.postviews import view_of, views_of
+from node.routes.media import descriptions_in_form, media_files, read_upload_form, uploads_in_form
 from node.routes.rendering import render
 from node.routes.social import remote_profile
 from node.security import current_account, require_csrf
 from node.services.accounts import AccountError, ProfileChange, update_profile
+from node.services.media import delete_media_of, prepare_uploads, stored_uploads
 from node.services.posting import Draft, PostError, delete_post, mentions_in, publish_post
 from node.uris import Uris
 
@@ -84,7 +86,7 @@ async def _reply_draft(account: Account, url: str | None) -> Draft | None:
 
 
 async def _compose_page(account: Account, posts: list[Post], *, draft: Draft | None = None,
-                        error: str | None = None) -> str:
+                        error: str | None = None, descriptions: dict[str, str] | None = None) -> str:
     return render(
         "home.html",
         account=account,
@@ -93,11 +95,13 @@ async def _compose_page(account: Account, posts: list[Post], *, draft: Draft | N
         error=error,
         visibilities=list(Visibility),
         max_chars=_max_chars(),
+        descriptions=descriptions or {},
     )
 
 
 @blueprint.post("/posts")
 async def compose() -> Response | tuple[str, int]:
+    await read_upload_form()  # 413 with the limits when the body is over them
     await require_csrf()
     account = await _signed_in()
     form = await request.form
@@ -109,9 +113,11 @@ async def compose() -> Response | tuple[str, int]:
             content_warning=form.get("content_warning", ""),
             in_reply_to=form.get("in_reply_to") or None,
         )
+        media = await prepare_uploads(await uploads_in_form())
         resolver = current_app.config["KITH_RUNTIME"].resolver
         mentions = await mentions_in(_uris(), draft.text, resolver)
-        post = await publish_post(_uris(), account, draft, _max_chars(), mentions)
+        async with stored_uploads(media_files(), media) as stored:
+            post = await publish_post(_uris(), account, draft, _max_chars(), mentions, media=stored)
     except (ValueError, PostError) as e:
         # Keep what was typed so nothing is lost; say what is wrong.
         chosen = form.get("visibility", "")
@@ -119,7 +125,8 @@ async def compose() -> Response | tuple[str, int]:
         keep = Draft(form.get("text", ""), visibility, form.get("content_warning", ""),
                      in_reply_to=form.get("in_reply_to") or None)
         posts = await home_posts(Viewer.of(account))
-        return await _compose_page(account, posts, draft=keep, error=str(e)), 400
+        return await _compose_page(account, posts, draft=keep, error=str(e),
+                                   descriptions=await descriptions_in_form()), 400
     current_app.config["KITH_RUNTIME"].wake_delivery()
     page = post.url.removeprefix(_uris().base) or "/"
     if mentions.unresolved:
@@ -190,6 +197,7 @@ async def delete(username: str, post_id: int) -> Response:
     await require_csrf()
     account, post = await _own_post(username, post_id)
     await delete_post(account, post)
+    await delete_media_of(media_files(), post)
     return redirect(f"/@{account.username}")
 
 
