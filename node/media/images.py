@@ -187,8 +187,8 @@ def _blurhash(image: Image.Image) -> str:
     computed on a copy a few dozen pixels wide: the pure-Python encoder is quick there."""
     small = image.convert("RGB")
     small.thumbnail((32, 32), Image.Resampling.BILINEAR)
-    width = small.width
-    pixels = list(small.getdata())
+    raw, width = small.tobytes(), small.width
+    pixels = [tuple(raw[i:i + 3]) for i in range(0, len(raw), 3)]
     rows = [pixels[y * width:(y + 1) * width] for y in range(small.height)]
     x, y = (4, 3) if small.width >= small.height else (3, 4)
     return blurhash.encode(rows, components_x=x, components_y=y)

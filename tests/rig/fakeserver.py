@@ -57,6 +57,7 @@ class Hit:
     path: str  # with the query
     status: int
     key_id: str | None = None
+    user_agent: str | None = None  # who asked: the node's transport, or someone else
 
 
 @dataclass
@@ -155,7 +156,8 @@ class FakeServer:
     def serve(self, path_or_url: str, document: Any, *, signed_only: bool = False,
               content_type: str = ACTIVITY_JSON) -> str:
         """Serve `document` at a path (or our URL) on GET, before any built-in route; return
-        its URL. `signed_only` asks for a valid signature as Mastodon does for private posts."""
+        its URL. `signed_only` asks for a valid signature as Mastodon does for private posts.
+        Bytes are served as they are (media files), anything else as JSON."""
         path = urlsplit(path_or_url).path if "://" in path_or_url else path_or_url
         self.documents[path] = _Served(document, signed_only, content_type)
         return self.url(path)
@@ -225,7 +227,7 @@ class FakeServer:
             self.hits.append(Hit(request.method, request.path_qs, exc.status))
             raise
         self.hits.append(Hit(request.method, request.path_qs, response.status,
-                             httpsig.key_id_of(request.headers)))
+                             httpsig.key_id_of(request.headers), request.headers.get("User-Agent")))
         return response
 
     def _take_failure(self, method: str) -> _Failure | None:
@@ -290,6 +292,8 @@ class FakeServer:
         if served is None:
             return web.Response(status=404)
         refusal = await self._fetch_refusal(request, served.signed_only or self.require_signed_fetch)
+        if refusal is None and isinstance(served.document, bytes):
+            return web.Response(body=served.document, headers={"Content-Type": served.content_type})
         return refusal or _json(served.document, served.content_type)
 
     async def _fetch_refusal(self, request: web.Request, needs_signature: bool) -> web.Response | None:
