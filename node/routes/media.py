@@ -39,15 +39,19 @@ PROXY_CACHE = "private, max-age=86400"
 
 class UploadLimitRequest(Request):
     """Quart's request with the body cap chosen by route: MAX_CONTENT_LENGTH everywhere,
-    UPLOAD_BODY_LIMIT on the upload routes. The cap must be set when the request is made:
-    the body is read (and refused past its cap) before any view runs."""
+    UPLOAD_BODY_LIMIT for multipart forms posted to the upload routes. The cap must be set
+    when the request is made: the body is read (and refused past its cap) before any view
+    runs."""
 
-    def __init__(self, method: str, scheme: str, path: str, *args, max_content_length: int | None = None,
-                 **kwargs) -> None:
-        if method == "POST" and path in UPLOAD_PATHS:
+    def __init__(self, method: str, scheme: str, path: str, query_string: bytes, headers, *args,
+                 max_content_length: int | None = None, **kwargs) -> None:
+        uploading = (method == "POST" and path in UPLOAD_PATHS
+                     and headers.get("Content-Type", "").lower().startswith("multipart/form-data"))
+        if uploading:
             max_content_length = UPLOAD_BODY_LIMIT
-        super().__init__(method, scheme, path, *args, max_content_length=max_content_length, **kwargs)
-        if max_content_length == UPLOAD_BODY_LIMIT:
+        super().__init__(method, scheme, path, query_string, headers, *args,
+                         max_content_length=max_content_length, **kwargs)
+        if uploading:
             self.max_content_length = UPLOAD_BODY_LIMIT  # the multipart parser reads this one
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
@@ -57,7 +57,8 @@ class Hit:
     path: str  # with the query
     status: int
     key_id: str | None = None
-    user_agent: str | None = None  # who asked: the node's transport, or someone else
+    # who asked (the node's transport, or someone else); not compared, so Hit(m, path, status) matches
+    user_agent: str | None = field(default=None, compare=False)
 
 
 @dataclass
