@@ -1,14 +1,17 @@
 """`kith post ... --media FILE --alt TEXT`: repeatable; each --alt describes the --media
-given just before it. The files go through the same checks as the web form's uploads."""
+given just before it. The files go through the same checks as the web form's uploads.
+Imports nothing heavy at load: every `kith` command builds this parser."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from node.media.images import MAX_BYTES
-from node.services.media import MAX_ATTACHMENTS, MediaError, Upload
+from node.media.limits import MAX_ATTACHMENTS, MAX_BYTES
+
+if TYPE_CHECKING:
+    from node.services.media import Upload
 
 
 class _MediaAction(argparse.Action):
@@ -37,6 +40,8 @@ def add_media_arguments(parser: argparse.ArgumentParser) -> None:
 def uploads_of(media: Sequence[Sequence[Any]]) -> list[Upload]:
     """Return the uploads the --media/--alt pairs name, read from disk; raise MediaError
     for too many, a missing or unreadable file, or one over the size limit."""
+    from node.services.media import MediaError, Upload  # Pillow loads only when posting
+
     if len(media) > MAX_ATTACHMENTS:
         raise MediaError(f"a post may have at most {MAX_ATTACHMENTS} images, not {len(media)}")
     uploads = []

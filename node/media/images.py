@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import blurhash
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-MAX_BYTES = 16 * 1024 * 1024  # per file, as Mastodon's image limit
+from node.media.limits import MAX_BYTES
+
 MAX_PIXELS = 40_000_000  # per frame: a 12-megapixel photo passes with room to spare
 MAX_FRAMES = 300
 MAX_ANIMATION_PIXELS = 25_000_000  # frames x pixels: bounds the memory an animation takes

@@ -16,9 +16,8 @@ from typing import AsyncIterator, Sequence
 from node.media.attachments import MAX_DESCRIPTION
 from node.media.files import MediaFiles, new_name, thumbnail_name_for
 from node.media.images import ImageError, ProcessedImage, process_image
+from node.media.limits import MAX_ATTACHMENTS
 from node.models import Media, Post
-
-MAX_ATTACHMENTS = 4
 
 
 class MediaError(ValueError):
