@@ -131,7 +131,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def actor_keys(count: int) -> list[dict[str, str]]:
     """Return `count` RSA-2048 key pairs, made once and cached under bench/results/."""
-    from federation.keys import generate_key_pair
 
     keys: list[dict[str, str]] = []
     if KEY_CACHE.exists():

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from federation.errors import MalformedDocument, Rejected
+from federation.notes import Emoji, emojis_of
 from federation.vocab import (
     ACTOR_TYPES,
     AS_CONTEXT,
@@ -56,6 +57,7 @@ class RemoteActorInfo:
     indexable: bool = False
     moved_to: str | None = None
     also_known_as: tuple[str, ...] = ()
+    emojis: tuple[Emoji, ...] = ()  # custom emoji of the display name (and bio)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def parse_actor(doc: Any) -> RemoteActorInfo:
         indexable=doc.get("indexable") is True,
         moved_to=_url(id_of(doc.get("movedTo"))),
         also_known_as=tuple(iri for iri in ids_of(doc.get("alsoKnownAs")) if is_http_url(iri)),
+        emojis=emojis_of(doc.get("tag")),
     )
 
 

@@ -32,6 +32,15 @@ class UnsafeURL(FetchError):
     """A URL we must not contact: not http(s), or a private, loopback or link-local address."""
 
 
+class TooLarge(FetchError):
+    """The remote answer is larger than the cap of this request (the rest was not read)."""
+
+
+class UnwantedContent(FetchError):
+    """The remote server answered with a content type the caller does not take (the body
+    was not read)."""
+
+
 class SignatureError(FederationError):
     """An HTTP signature is missing, malformed, expired or does not verify."""
 

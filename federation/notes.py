@@ -133,7 +133,7 @@ def note_fields(obj: Any) -> NoteInfo:
         cc=tuple(ids_of(obj.get("cc"))),
         mentions=_mentions(tags),
         hashtags=_hashtags(tags),
-        emojis=_emojis(tags),
+        emojis=emojis_of(tags),
         attachments=_attachments(obj.get("attachment")),
         poll_options=options,
         poll_multiple=multiple,
@@ -206,9 +206,12 @@ def _hashtags(tags: list) -> tuple[Hashtag, ...]:
     return tuple(found.values())
 
 
-def _emojis(tags: list) -> tuple[Emoji, ...]:
+def emojis_of(tags: Any) -> tuple[Emoji, ...]:
+    """Return the custom emoji among `tags` (a post's or an actor's `tag`: one or many)."""
     found = []
-    for tag in tags:
+    for tag in as_list(tags):
+        if not isinstance(tag, dict):
+            continue
         name = (string_of(tag.get("name")) or "").strip(":")
         icon_url = href_of(tag.get("icon"))
         if "Emoji" in types_of(tag) and name and is_http_url(icon_url):

@@ -163,5 +163,11 @@ def _href_of_one(item: Any) -> str | None:
 
 
 def string_of(value: Any) -> str | None:
-    """Return `value` if it is a non-empty string, else None (absorbs null, "" and odd types)."""
-    return value if isinstance(value, str) and value else None
+    """Return `value` if it is a non-empty string, else None (absorbs null, "" and odd types).
+
+    NUL characters are dropped: PostgreSQL text cannot hold them (the insert would fail and
+    the whole activity with it), and browsers read them as U+FFFD anyway."""
+    if not isinstance(value, str):
+        return None
+    value = value.replace("\x00", "") if "\x00" in value else value
+    return value or None

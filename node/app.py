@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from federation.transport import TransportConfig
 from node import __version__
 from node.cache import RenderedCache
+from node.media.emoji import emojify_html, emojify_text
 from node.db import close_database, open_database
 from node.proxy_urls import ProxyUrls
 from node.routes.rendering import PAGES, page_environment, render
@@ -24,9 +25,10 @@ from node.uris import Uris
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
-# A page or feed never loads anything from elsewhere; forms post only here.
+# A page or feed never loads anything from elsewhere (remote media come through the media
+# proxy, same origin); forms post only here.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
@@ -54,7 +56,7 @@ def create_app(
     `transport_config` overrides the outgoing HTTP settings (tests map fake hosts);
     `run_workers` runs the inbox and delivery workers in this process.
     """
-    from node.routes import activitypub, auth, feeds, health, polls, social, web, wellknown
+    from node.routes import activitypub, auth, feeds, health, media, polls, social, web, wellknown
 
     app = Quart(
         __name__,
@@ -72,13 +74,17 @@ def create_app(
         TEMPLATES_AUTO_RELOAD=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
+    app.request_class = media.UploadLimitRequest  # a larger body cap on the upload route only
     app.config["KITH_PROXY_URLS"] = ProxyUrls(app.config["KITH_URIS"], secret)
+    proxied = app.config["KITH_PROXY_URLS"].url_for
     app.config[PAGES] = page_environment(
         ROOT / "templates",
         globals_={"csrf_token": csrf_token, "kith_version": __version__, "visibility_labels": VISIBILITY_LABELS},
-        filters={"web_url": app.config["KITH_URIS"].web_url, "proxied": app.config["KITH_PROXY_URLS"].url_for},
+        filters={"web_url": app.config["KITH_URIS"].web_url, "proxied": proxied,
+                 "emojify": lambda html, emojis: emojify_html(html, emojis, proxied),
+                 "emojify_text": lambda text, emojis: emojify_text(text, emojis, proxied)},
     )
-    blueprints = (web, auth, feeds, health, wellknown, activitypub, social, polls)
+    blueprints = (web, auth, feeds, health, wellknown, activitypub, social, polls, media)
     for module in blueprints:
         app.register_blueprint(module.blueprint)
     _lifecycle(app, settings, transport_config, manage_database)

@@ -16,6 +16,7 @@ from typing import Awaitable, Callable, Sequence
 from federation.audience import Visibility
 from node.db import DatabaseError, close_database, migrate, open_database
 from node.instance import prepare_data_dir
+from node.media.commandline import add_media_arguments
 from node.settings import Settings, SettingsError, load_settings
 from node.uris import Uris
 
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     post.add_argument("--poll-expires", type=_poll_seconds, default=None, metavar="SECONDS",
                       help="how long the poll runs (300 to 604800); needed with --poll")
     post.add_argument("--poll-multiple", action="store_true", help="let voters choose several options")
+    add_media_arguments(post)
     return parser
 
 
@@ -245,12 +247,17 @@ async def cmd_user_list(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_post(settings: Settings, args: argparse.Namespace) -> None:
-    from node.services.posting import Draft, PostError, publish_post
-
+    from node.media.commandline import uploads_of
+    from node.media.files import MediaFiles
     from node.polls import PollDraft
-    from node.services.posting import mentions_in
+    from node.services.media import MediaError, prepare_uploads, stored_uploads
+    from node.services.posting import Draft, PostError, mentions_in, publish_post
 
     account = await _account(args.name)
+    try:
+        media = await prepare_uploads(uploads_of(args.media))
+    except MediaError as e:
+        raise CommandError(str(e)) from None
     visibility = Visibility(args.visibility) if args.visibility else account.default_visibility
     draft = Draft(text=args.text, visibility=visibility, content_warning=args.cw, in_reply_to=args.in_reply_to,
                   poll=PollDraft(args.poll, args.poll_multiple, args.poll_expires) if args.poll else None)
@@ -259,7 +266,8 @@ async def cmd_post(settings: Settings, args: argparse.Namespace) -> None:
     async def publish(runtime=None):
         mentions = await mentions_in(uris, draft.text, runtime.resolver if runtime else None)
         try:
-            post = await publish_post(uris, account, draft, settings.max_post_chars, mentions)
+            async with stored_uploads(MediaFiles(settings.media_dir), media) as stored:
+                post = await publish_post(uris, account, draft, settings.max_post_chars, mentions, media=stored)
         except PostError as e:
             raise CommandError(str(e)) from None
         print(post.url)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from federation.activities import HashtagTag, MentionTag, NoteFacts, PollFacts, create, note, question
 from federation.actors import LocalActor, local_actor_document
 from federation.audience import addressing_for
+from node.media.attachments import loaded_media, media_documents
 from node.models import Account, Actor, Post
 from node.uris import Uris
 
@@ -59,7 +60,8 @@ def instance_actor(uris: Uris, public_key_pem: str, published) -> dict:
 def post_to_note(uris: Uris, post: Post, author: Actor, mentioned: list[Actor], tags: list[str],
                  poll: PollFacts | None = None) -> dict:
     """Return the Note for a post, a Question when it has a poll (never called for
-    local-only posts)."""
+    local-only posts); its attachments are the post's `media` when loaded
+    (`await post.fetch_related("media")`)."""
     addressing = addressing_for(post.visibility, author.followers_url, [a.ap_id for a in mentioned])
     document = note(NoteFacts(
         ap_id=post.ap_id,
@@ -75,6 +77,7 @@ def post_to_note(uris: Uris, post: Post, author: Actor, mentioned: list[Actor], 
         in_reply_to=post.in_reply_to_ap_id,
         mentions=tuple(MentionTag(a.ap_id, f"@{a.handle}") for a in mentioned),
         hashtags=tuple(HashtagTag(uris.tag(t), f"#{t}") for t in tags),
+        attachments=media_documents(uris, loaded_media(post)),
     ))
     return question(document, poll) if poll else document
 

@@ -26,6 +26,7 @@ from federation.resolver import Resolver
 from federation.vocab import host_of
 from node.html import sanitize
 from node.ids import new_id
+from node.media.attachments import store_remote_media
 from node.models import Account, Actor, Block, Boost, Favourite, Follow, FollowState, Mention, Post, Tag
 from node.poll_handlers import count_votes, store_remote_poll, update_remote_poll
 from node.queries import Viewer, may_view
@@ -230,6 +231,7 @@ class Handlers:
                 await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in tags])
             await store_remote_poll(post.id, note)
             await attach_link_card(self.uris, post)
+            await store_remote_media(post, author, note)
 
 
 def _tag_names(note: NoteInfo) -> list[str]:

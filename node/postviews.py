@@ -7,11 +7,11 @@ the ones the viewer may see (node.queries); nothing here widens an audience.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from node.models import Actor, Post
+from node.media.views import load_media
+from node.models import Actor, LinkCard, Media, Post
 from node.pollviews import PollView, attach_polls
-from node.models import Actor, LinkCard, Post
 from node.queries import Viewer
 from node.services.link_cards import load_link_cards
 
@@ -22,6 +22,9 @@ class PostView:
     author: Actor
     poll: PollView | None = None
     link_card: LinkCard | None = None  # the preview of its first link (node.services.link_cards)
+    media: list[Media] = field(default_factory=list)
+    emojis: dict[str, str] = field(default_factory=dict)  # the post's, {shortcode: icon URL}
+    author_emojis: dict[str, str] = field(default_factory=dict)  # the author's name's
 
     @property
     def cursor(self) -> int:
@@ -34,6 +37,7 @@ async def views_of(posts: list[Post], viewer: Viewer, author: Actor | None = Non
     already has it (a profile), is the author of those of its posts."""
     await _load_authors(posts, author)
     views = [PostView(post=post, author=post.author) for post in posts]
+    await load_media(views)
     await attach_polls(views, viewer)
     await load_link_cards(views)
     return views

@@ -42,6 +42,9 @@ class ProxyUrls:
             url = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
         except (ValueError, UnicodeDecodeError):
             return None
+        # The decoder skips characters outside the alphabet: take only the canonical form.
+        if base64.urlsafe_b64encode(url.encode()).decode().rstrip("=") != encoded:
+            return None
         if not hmac.compare_digest(signature, self._signature(url)):
             return None
         return url

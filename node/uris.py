@@ -74,6 +74,10 @@ class Uris:
     def tag(self, name: str) -> str:
         return f"{self.base}/tags/{quote(name)}"
 
+    def media_file(self, name: str) -> str:
+        """Return the URL of one of our media files (uploads and their thumbnails)."""
+        return f"{self.base}/media/{name}"
+
     def media_proxy(self, signature: str, encoded_url: str) -> str:
         """Return the path (same origin, no host) at which the media proxy serves a remote URL."""
         return f"/media/proxy/{signature}/{encoded_url}"

@@ -5,13 +5,15 @@ Protocol fields carry an `ap_` prefix; database keys are `pk`.
 """
 
 from node.models.accounts import Account, Actor, Session
-from node.models.link_cards import LinkCard, LinkCardState, PostLinkCard  # noqa: F401
+from node.models.link_cards import LinkCard, LinkCardState, PostLinkCard
+from node.models.media import CustomEmoji, Media
 from node.models.notifications import Notification, NotificationKind
 from node.models.polls import Poll, PollOption, PollVote
 from node.models.posts import Mention, Post, Tag
 from node.models.social import Block, Boost, DomainBlock, Favourite, Follow, FollowState
 
 __all__ = [
-    "Account", "Actor", "Block", "Boost", "DomainBlock", "Favourite", "Follow", "FollowState",
-    "Mention", "Notification", "NotificationKind", "Post", "Session", "Tag",
+    "Account", "Actor", "Block", "Boost", "CustomEmoji", "DomainBlock", "Favourite", "Follow", "FollowState",
+    "LinkCard", "LinkCardState", "Media", "Mention", "Notification", "NotificationKind", "Poll", "PollOption",
+    "PollVote", "Post", "PostLinkCard", "Session", "Tag",
 ]

@@ -86,6 +86,7 @@ async def outbox(username: str) -> Response:
     posts = await outbox_posts(account.actor, _before(), PAGE)
     extras = await mentions_and_tags([p.id for p in posts])
     polls = await question_facts([p.id for p in posts])
+    await Post.fetch_for_list(posts, "media")
     items = [post_to_create(_uris(), p, account.actor, *extras.get(p.id, ([], [])), polls.get(p.id))
              for p in posts]
     next_url = f"{url}?page=true&max_id={posts[-1].id}" if len(posts) == PAGE else None
@@ -145,6 +146,7 @@ async def _status(username: str, post_id: int, activity: bool) -> Response:
     if not wants_activitypub():
         return redirect(post.url)
     extras = (await mentions_and_tags([post.id])).get(post.id, ([], []))
+    await post.fetch_related("media")
     build = post_to_create if activity else post_to_note
     poll = (await question_facts([post.id])).get(post.id)
     return ap_response(build(_uris(), post, post.author, *extras, poll))

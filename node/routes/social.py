@@ -6,6 +6,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, abort, current_app, redirect, request
 
 from federation.errors import FederationError
+from node.media.views import actor_emojis
 from node.models import Account, Actor, Follow, FollowState
 from node.postviews import views_of
 from node.queries import Viewer, profile_posts
@@ -70,7 +71,8 @@ async def remote_profile(handle: str) -> str:
         follow = await Follow.get_or_none(follower_id=account.actor_id, target_id=actor.id)
     viewer = Viewer.of(account)
     posts = await views_of(await profile_posts(viewer, actor, None), viewer, actor)
-    return render("remote_profile.html", account=account, actor=actor, follow=follow, posts=posts)
+    return render("remote_profile.html", account=account, actor=actor, follow=follow, posts=posts,
+                  emojis=await actor_emojis(actor.id))
 
 
 @blueprint.post("/follow")

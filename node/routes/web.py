@@ -24,10 +24,12 @@ from node.queries import (
 )
 from node.polls import poll_of_form
 from node.postviews import view_of, views_of
+from node.routes.media import descriptions_in_form, media_files, read_upload_form, uploads_in_form
 from node.routes.rendering import render
 from node.routes.social import remote_profile
 from node.security import current_account, require_csrf
 from node.services.accounts import AccountError, ProfileChange, update_profile
+from node.services.media import delete_media_of, prepare_uploads, stored_uploads
 from node.services.posting import Draft, PostError, delete_post, mentions_in, publish_post
 from node.uris import Uris
 
@@ -85,7 +87,7 @@ async def _reply_draft(account: Account, url: str | None) -> Draft | None:
 
 
 async def _compose_page(account: Account, posts: list[Post], *, draft: Draft | None = None,
-                        error: str | None = None) -> str:
+                        error: str | None = None, descriptions: dict[str, str] | None = None) -> str:
     return render(
         "home.html",
         account=account,
@@ -94,11 +96,13 @@ async def _compose_page(account: Account, posts: list[Post], *, draft: Draft | N
         error=error,
         visibilities=list(Visibility),
         max_chars=_max_chars(),
+        descriptions=descriptions or {},
     )
 
 
 @blueprint.post("/posts")
 async def compose() -> Response | tuple[str, int]:
+    await read_upload_form()  # 413 with the limits when the body is over them
     await require_csrf()
     account = await _signed_in()
     form = await request.form
@@ -112,9 +116,11 @@ async def compose() -> Response | tuple[str, int]:
             poll=poll_of_form(form),
             link_preview=_wants_link_preview(form),
         )
+        media = await prepare_uploads(await uploads_in_form())
         resolver = current_app.config["KITH_RUNTIME"].resolver
         mentions = await mentions_in(_uris(), draft.text, resolver)
-        post = await publish_post(_uris(), account, draft, _max_chars(), mentions)
+        async with stored_uploads(media_files(), media) as stored:
+            post = await publish_post(_uris(), account, draft, _max_chars(), mentions, media=stored)
     except (ValueError, PostError) as e:
         # Keep what was typed so nothing is lost; say what is wrong.
         chosen = form.get("visibility", "")
@@ -123,7 +129,8 @@ async def compose() -> Response | tuple[str, int]:
                      in_reply_to=form.get("in_reply_to") or None, poll=poll_of_form(form),
                      link_preview=_wants_link_preview(form))
         posts = await home_posts(Viewer.of(account))
-        return await _compose_page(account, posts, draft=keep, error=str(e)), 400
+        return await _compose_page(account, posts, draft=keep, error=str(e),
+                                   descriptions=await descriptions_in_form()), 400
     current_app.config["KITH_RUNTIME"].wake_delivery()
     current_app.config["KITH_RUNTIME"].wake_cards()
     page = post.url.removeprefix(_uris().base) or "/"
@@ -201,6 +208,7 @@ async def delete(username: str, post_id: int) -> Response:
     await require_csrf()
     account, post = await _own_post(username, post_id)
     await delete_post(account, post)
+    await delete_media_of(media_files(), post)
     return redirect(f"/@{account.username}")
 
 

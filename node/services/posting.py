@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Sequence
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -11,6 +12,7 @@ from tortoise.transactions import in_transaction
 from federation.audience import Visibility
 from node.html import MENTION_RE, MentionLink, render_text
 from node.ids import new_id
+from node.services.media import StoredUpload, attach_media
 from node.models import Account, Actor, Mention, Post, Tag
 from node.polls import PollDraft, poll_problem
 from federation.errors import FederationError
@@ -69,11 +71,12 @@ async def mentions_in(uris: Uris, text: str, resolver: Resolver | None = None) -
 
 
 async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: int,
-                       mentions: MentionLookup | None = None) -> Post:
-    """Create a post from `draft` (its mentions looked up already, or local ones now); raise
-    PostError when it is empty, too long or answers a post the author may not see."""
+                       mentions: MentionLookup | None = None, media: Sequence[StoredUpload] = ()) -> Post:
+    """Create a post from `draft` (its mentions looked up already, or local ones now) with
+    `media` attached (node.services.media); raise PostError when it is empty, too long or
+    answers a post the author may not see."""
     text = draft.text.strip()
-    if not text:
+    if not text and not media:
         raise PostError("a post needs some text")
     if len(text) > max_chars:
         raise PostError(f"a post may have at most {max_chars} characters, this one has {len(text)}")
@@ -111,6 +114,7 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
             await Mention.bulk_create([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
         if rendered.tags:
             await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in rendered.tags])
+        await attach_media(post, media)
         await Actor.filter(id=actor.id).update(changed_at=now)
         if draft.poll:
             await create_poll(post.id, draft.poll, now)

@@ -9,6 +9,7 @@ from federation.resolver import Resolver
 from federation.vocab import host_of
 from federation.webfinger import parse_handle
 from node.html import sanitize
+from node.media.attachments import replace_actor_emojis
 from node.models import Actor
 
 STALE_AFTER = timedelta(days=1)
@@ -57,6 +58,7 @@ async def save_remote_actor(info: RemoteActorInfo) -> Actor:
         "changed_at": datetime.now(timezone.utc),
     }
     actor, _ = await Actor.update_or_create(defaults=fields, ap_id=info.ap_id)
+    await replace_actor_emojis(actor, info.emojis)
     return actor
 
 

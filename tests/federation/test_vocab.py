@@ -150,6 +150,12 @@ def test_string_of__non_empty_strings_only():
     assert string_of(["x"]) is None
 
 
+def test_string_of__drops_nul_characters():
+    # PostgreSQL refuses text with NUL in it: one such alt text would fail the whole Create.
+    assert string_of("<scr\x00ipt>") == "<script>"
+    assert string_of("\x00") is None
+
+
 # ---- visibility_of: start closed, widen on explicit evidence (GoToSocial ExtractVisibility) ----
 
 V = Visibility

@@ -16,10 +16,9 @@ import pytest
 from aiohttp import web
 
 from federation.audience import Visibility
-from node.models import Follow, FollowState, LinkCard, LinkCardState, Post, PostLinkCard
+from node.models import LinkCard, LinkCardState, Post, PostLinkCard
 from node.proxy_urls import ProxyUrls
 from node.services.posting import Draft, publish_post
-from node.services.remote import remote_actor
 from tests.conftest import form_token
 from tests.rig.livenode import settings_for
 from tests.rig.waiting import eventually

@@ -59,6 +59,11 @@ class Hit:
     key_id: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict, compare=False)  # as the request sent them
 
+    @property
+    def user_agent(self) -> str | None:
+        """Who asked: the node's transport, or someone else (a reader's browser)."""
+        return next((v for k, v in self.headers.items() if k.lower() == "user-agent"), None)
+
 
 @dataclass
 class _Failure:
@@ -158,7 +163,8 @@ class FakeServer:
     def serve(self, path_or_url: str, document: Any, *, signed_only: bool = False,
               content_type: str = ACTIVITY_JSON) -> str:
         """Serve `document` at a path (or our URL) on GET, before any built-in route; return
-        its URL. `signed_only` asks for a valid signature as Mastodon does for private posts."""
+        its URL. `signed_only` asks for a valid signature as Mastodon does for private posts.
+        Bytes are served as they are (media files), anything else as JSON."""
         path = urlsplit(path_or_url).path if "://" in path_or_url else path_or_url
         self.documents[path] = _Served(document, signed_only, content_type)
         return self.url(path)
@@ -300,10 +306,10 @@ class FakeServer:
         served = self.documents.get(request.path)
         if served is None:
             return web.Response(status=404)
-        if isinstance(served.document, bytes):
+        refusal = await self._fetch_refusal(request, served.signed_only or self.require_signed_fetch)
+        if refusal is None and isinstance(served.document, bytes):
             headers = {"Content-Type": served.content_type, **(served.headers or {})}
             return web.Response(body=served.document, status=served.status, headers=headers)
-        refusal = await self._fetch_refusal(request, served.signed_only or self.require_signed_fetch)
         return refusal or _json(served.document, served.content_type)
 
     async def _fetch_refusal(self, request: web.Request, needs_signature: bool) -> web.Response | None:

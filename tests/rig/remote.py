@@ -127,6 +127,7 @@ class FakeActor:
     manually_approves_followers: bool = False
     is_gone: bool = False
     outbox: list[dict] = field(default_factory=list)  # activities listed at its outbox URL
+    extra: dict = field(default_factory=dict)  # more actor fields (icon, image, tag ...)
 
     @property
     def id(self) -> str:
@@ -184,6 +185,7 @@ class FakeActor:
             "published": "2024-01-01T00:00:00Z",
             "endpoints": {"sharedInbox": self.shared_inbox},
             "publicKey": {"id": self.key_id, "owner": self.id, "publicKeyPem": self.keys.public_pem},
+            **self.extra,
         }
 
     def jrd(self) -> dict:
