@@ -5,6 +5,7 @@ Protocol fields carry an `ap_` prefix; database keys are `pk`.
 """
 
 from node.models.accounts import Account, Actor, Session
+from node.models.edits import PostEdit  # noqa: F401  (re-exported; one line per module)
 from node.models.notifications import Notification, NotificationKind
 from node.models.posts import Mention, Post, Tag
 from node.models.social import Block, Boost, DomainBlock, Favourite, Follow, FollowState
