@@ -54,7 +54,7 @@ def create_app(
     `transport_config` overrides the outgoing HTTP settings (tests map fake hosts);
     `run_workers` runs the inbox and delivery workers in this process.
     """
-    from node.routes import activitypub, auth, feeds, health, social, web, wellknown
+    from node.routes import activitypub, auth, edits, feeds, health, social, web, wellknown
 
     app = Quart(
         __name__,
@@ -78,7 +78,7 @@ def create_app(
         globals_={"csrf_token": csrf_token, "kith_version": __version__, "visibility_labels": VISIBILITY_LABELS},
         filters={"web_url": app.config["KITH_URIS"].web_url, "proxied": app.config["KITH_PROXY_URLS"].url_for},
     )
-    blueprints = (web, auth, feeds, health, wellknown, activitypub, social)
+    blueprints = (web, auth, feeds, health, wellknown, activitypub, social, edits)
     for module in blueprints:
         app.register_blueprint(module.blueprint)
     _lifecycle(app, settings, transport_config, manage_database)

@@ -25,8 +25,10 @@ from node.queries import (
 from node.postviews import view_of, views_of
 from node.routes.rendering import render
 from node.routes.social import remote_profile
+from node.routes.threads import fetch_missing_ancestors
 from node.security import current_account, require_csrf
 from node.services.accounts import AccountError, ProfileChange, update_profile
+from node.services.mention_warning import unfollowing_mentioned
 from node.services.posting import Draft, PostError, delete_post, mentions_in, publish_post
 from node.uris import Uris
 
@@ -84,13 +86,14 @@ async def _reply_draft(account: Account, url: str | None) -> Draft | None:
 
 
 async def _compose_page(account: Account, posts: list[Post], *, draft: Draft | None = None,
-                        error: str | None = None) -> str:
+                        error: str | None = None, warning: list[Actor] | None = None) -> str:
     return render(
         "home.html",
         account=account,
         posts=await views_of(posts, Viewer.of(account)),
         draft=draft,
         error=error,
+        warning=warning,
         visibilities=list(Visibility),
         max_chars=_max_chars(),
     )
@@ -111,6 +114,10 @@ async def compose() -> Response | tuple[str, int]:
         )
         resolver = current_app.config["KITH_RUNTIME"].resolver
         mentions = await mentions_in(_uris(), draft.text, resolver)
+        unfollowing = await unfollowing_mentioned(account.actor, draft.visibility, mentions,
+                                                  in_reply_to=draft.in_reply_to)
+        if unfollowing and form.get("confirm_mentions") != "yes":  # asked first, draft kept
+            return await _compose_page(account, await home_posts(Viewer.of(account)), draft=draft, warning=unfollowing)
         post = await publish_post(_uris(), account, draft, _max_chars(), mentions)
     except (ValueError, PostError) as e:
         # Keep what was typed so nothing is lost; say what is wrong.
@@ -163,6 +170,7 @@ async def post_page(username: str, post_id: int) -> str:
     if post is None:
         abort(404)  # the same answer as for a post that does not exist
     viewer = Viewer.of(account)
+    await fetch_missing_ancestors(post, viewer)
     ancestors, replies = await thread_of(viewer, post)
     views = await views_of([*ancestors, post, *replies], viewer)
     unresolved = request.args.get("unresolved", "") if account and post.author_id == account.actor_id else ""
