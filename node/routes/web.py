@@ -117,7 +117,8 @@ async def compose() -> Response | tuple[str, int]:
         unfollowing = await unfollowing_mentioned(account.actor, draft.visibility, mentions,
                                                   in_reply_to=draft.in_reply_to)
         if unfollowing and form.get("confirm_mentions") != "yes":  # asked first, draft kept
-            return await _compose_page(account, await home_posts(Viewer.of(account)), draft=draft, warning=unfollowing)
+            posts = await home_posts(Viewer.of(account))
+            return await _compose_page(account, posts, draft=draft, warning=unfollowing)
         post = await publish_post(_uris(), account, draft, _max_chars(), mentions)
     except (ValueError, PostError) as e:
         # Keep what was typed so nothing is lost; say what is wrong.
@@ -170,8 +171,9 @@ async def post_page(username: str, post_id: int) -> str:
     if post is None:
         abort(404)  # the same answer as for a post that does not exist
     viewer = Viewer.of(account)
-    await fetch_missing_ancestors(post, viewer)
     ancestors, replies = await thread_of(viewer, post)
+    if await fetch_missing_ancestors(post, ancestors, viewer):  # remote parents we lacked
+        ancestors, replies = await thread_of(viewer, post)
     views = await views_of([*ancestors, post, *replies], viewer)
     unresolved = request.args.get("unresolved", "") if account and post.author_id == account.actor_id else ""
     return render("post.html", account=account, view=views[len(ancestors)], unresolved=unresolved[:500],

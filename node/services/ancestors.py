@@ -54,12 +54,14 @@ class AncestorFetcher:
         self._clock = clock
         self._failed: OrderedDict[str, float] = OrderedDict()
 
-    async def fill(self, post: Post, viewer: Viewer) -> int:
-        """Fetch and store the missing ancestors of `post` along the chain `viewer` may see
-        (linking `post` itself when its parent arrives); return how many were stored."""
+    async def fill(self, post: Post, viewer: Viewer, max_depth: int | None = None) -> int:
+        """Fetch and store the missing ancestors of `post`, at most `max_depth` (default
+        MAX_DEPTH) posts up, along the chain `viewer` may see; return how many links to a
+        parent were made (0: the chain is as it was)."""
         deadline, seen = self._clock() + self.budget, {post.ap_id}
-        current, depth, fetches, stored = post, 0, 0, 0
-        while current.in_reply_to_ap_id and depth < self.max_depth:
+        depth_left = self.max_depth if max_depth is None else min(max_depth, self.max_depth)
+        current, fetches, linked = post, 0, 0
+        while current.in_reply_to_ap_id and depth_left > 0:
             parent = await self._stored_parent(current)
             if parent is None:
                 if fetches >= self.max_fetches:
@@ -68,27 +70,26 @@ class AncestorFetcher:
                 parent = await self._fetch(current.in_reply_to_ap_id, deadline)
                 if parent is None:
                     break
-                stored += 1
-                await self._link(current, parent)
+            linked += await self._link(current, parent)
             # A loop ends the walk, as does a post the viewer may not see (the page stops there).
             if parent.ap_id in seen or not await may_view(viewer, parent):
                 break
             seen.add(parent.ap_id)
-            current, depth = parent, depth + 1
-        return stored
+            current, depth_left = parent, depth_left - 1
+        return linked
 
     async def _stored_parent(self, child: Post) -> Post | None:
         if child.in_reply_to_id is not None:
             return await Post.get_or_none(id=child.in_reply_to_id)
-        parent = await Post.get_or_none(ap_id=child.in_reply_to_ap_id)
-        if parent is not None and parent.id != child.id:
-            await self._link(child, parent)  # stored before linking existed, or by a race
-        return parent
+        return await Post.get_or_none(ap_id=child.in_reply_to_ap_id)
 
-    async def _link(self, child: Post, parent: Post) -> None:
-        if child.in_reply_to_id is None and parent.id != child.id:
-            await Post.filter(id=child.id).update(in_reply_to_id=parent.id)
-            child.in_reply_to_id = parent.id  # the page about to render holds this object
+    async def _link(self, child: Post, parent: Post) -> int:
+        """Link `child` to `parent` unless it is already (or is `parent`); return 1 if linked."""
+        if child.in_reply_to_id is not None or parent.id == child.id:
+            return 0
+        await Post.filter(id=child.id).update(in_reply_to_id=parent.id)
+        child.in_reply_to_id = parent.id  # a page about to render may hold this object
+        return 1
 
     async def _fetch(self, url: str, deadline: float) -> Post | None:
         """Return the post at `url` fetched and stored, or None (and remember why not)."""

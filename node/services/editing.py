@@ -117,7 +117,8 @@ async def _replace_version(post: Post, now: datetime, **fields) -> None:
         current_from=post.edited_at or post.created_at, current_until=now)
     # Only if the post is still the version just kept: two edits at once must not both keep
     # the same old version and lose one of the new ones.
-    changed = await Post.filter(id=post.id, edited_at=post.edited_at, deleted_at=None).update(edited_at=now, **fields)
+    still = Post.filter(id=post.id, edited_at=post.edited_at, deleted_at=None)
+    changed = await still.update(edited_at=now, **fields)
     if not changed:
         raise EditConflict("the post changed while you were editing it; reload it and try again")
     for name, value in {**fields, "edited_at": now}.items():
@@ -128,7 +129,8 @@ async def _replace_mentions_and_tags(post: Post, actor_ids: list[int], tags: lis
     await Mention.filter(post_id=post.id).delete()
     await Tag.filter(post_id=post.id).delete()
     if actor_ids:
-        await Mention.bulk_create([Mention(post_id=post.id, actor_id=actor_id) for actor_id in dict.fromkeys(actor_ids)])
+        unique = dict.fromkeys(actor_ids)
+        await Mention.bulk_create([Mention(post_id=post.id, actor_id=actor_id) for actor_id in unique])
     if tags:
         await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in dict.fromkeys(tags)])
 

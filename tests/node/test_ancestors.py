@@ -107,7 +107,7 @@ async def test_loop__a_replies_to_b_replies_to_a_ends_the_walk(live_node, make_a
     # And the walk ends at the loop itself, not at the depth bound: unbounded, it returns at once
     runtime = live_node.app.config["KITH_RUNTIME"]
     unbounded = AncestorFetcher(Handlers(runtime.uris, runtime.resolver), runtime.uris.base, max_depth=10**9)
-    assert await asyncio.wait_for(unbounded.fill(reply, Viewer.of(alice)), timeout=5) == 0
+    assert await asyncio.wait_for(unbounded.fill(reply, Viewer.of(alice)), timeout=5) == 0  # nothing new to link
 
 
 async def test_deep_chain__fetched_a_few_at_a_time_and_no_deeper_than_the_bound(live_node, make_account, fediverse,
