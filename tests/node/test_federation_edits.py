@@ -281,3 +281,19 @@ async def test_pasture_content_warnings__an_edit_to_each_warning_shape(live_node
         summary = changes.get("summary") or ""
         assert post.content_warning == summary and post.sensitive == bool(changes.get("sensitive") or summary), n
         assert changes["content"] in post.content_html and await PostEdit.filter(post_id=post.id).count() == 1, n
+
+
+async def test_history_and_edit_pages__a_signed_fetch_from_another_server_gets_404(live_node, make_account,
+                                                                                   fediverse, uris):
+    # Given carol@remote.test follows alice, whose followers-only post was edited
+    alice = await make_account("alice")
+    carol = await fediverse.actor("carol@remote.test")
+    await follow_alice(live_node, carol, alice)
+    post = await publish_post(uris, alice, Draft("followers-v1", Visibility.FOLLOWERS), 5000)
+    await edit_post(uris, alice, post, Edit("followers-v2"), 5000)
+    # When carol's server asks for the pages, signed (pages are for people signed in here)
+    for path in (f"/@alice/{post.id}/history", f"/@alice/{post.id}/edit"):
+        reply = await carol.get(live_node.url(path), accept="text/html")
+        # Then it gets the 404 of a missing post (or the sign-in page), never the text
+        assert reply.status in (302, 404) and b"followers-v" not in reply.body, path
+    assert (await carol.get(live_node.url(f"/@alice/{post.id}/history"), accept="text/html")).status == 404

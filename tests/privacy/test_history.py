@@ -54,3 +54,31 @@ async def test_edited_mark__is_shown_only_where_the_post_is(world, browser):
         body = await (await (await browser(world.account(name))).get("/@alice")).get_data(as_text=True)
         for visibility, post in world.posts.items():
             assert (f"{post.url}/history" in body) == (name in EXPECTED[visibility]), (visibility, name)
+
+
+async def test_remote_post_history__has_the_remote_posts_audience(make_account, browser):
+    # Given carol@remote.test's followers-only post, edited, as our copy of it; bob follows her
+    from datetime import datetime, timezone
+
+    from node.models import Actor, Block, Follow, FollowState, Post, PostEdit
+
+    alice, bob, eve = await make_account("alice"), await make_account("bob"), await make_account("eve")
+    carol = await Actor.create(ap_id="https://remote.test/users/carol", username="carol", domain="remote.test",
+                               local=False, inbox="https://remote.test/users/carol/inbox",
+                               url="https://remote.test/@carol", followers_url="https://remote.test/users/carol/followers")
+    now = datetime.now(timezone.utc)
+    post = await Post.create(id=1234567, ap_id="https://remote.test/users/carol/statuses/1", author_id=carol.id,
+                             local=False, visibility=Visibility.FOLLOWERS, content_html="<p>carol-now</p>",
+                             created_at=now, edited_at=now)
+    await PostEdit.create(post_id=post.id, content_html="<p>carol-before</p>", current_from=now, current_until=now)
+    for follower in (bob, eve):
+        await Follow.create(follower_id=follower.actor_id, target_id=carol.id, state=FollowState.ACCEPTED)
+    await Block.create(blocker_id=carol.id, target_id=eve.actor_id)
+    # When each reads its history page
+    for name, account, allowed in (("anonymous", None, False), ("alice", alice, False), ("eve", eve, False),
+                                   ("bob", bob, True)):
+        response = await (await browser(account)).get(f"/@carol@remote.test/{post.id}/history")
+        body = await response.get_data(as_text=True)
+        # Then only her follower bob sees it (eve follows but is blocked)
+        assert (response.status_code == 200) == allowed, name
+        assert ("carol-before" in body) == allowed and ("carol-now" in body) == allowed, name
