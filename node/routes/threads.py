@@ -28,5 +28,6 @@ def _fetcher() -> AncestorFetcher:
     config = current_app.config
     if FETCHER not in config:
         runtime = config["KITH_RUNTIME"]
-        config[FETCHER] = AncestorFetcher(Handlers(runtime.uris, runtime.resolver), runtime.uris.base)
+        config[FETCHER] = AncestorFetcher(Handlers(runtime.uris, runtime.resolver), runtime.uris.base,
+                                          is_blocked_host=runtime.blocked_hosts)
     return config[FETCHER]

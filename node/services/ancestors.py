@@ -8,7 +8,8 @@ the audience their addressing gives, by the same code that stores inbound posts
 Every walk is bounded: MAX_DEPTH steps up the chain, MAX_FETCHES fetches and TIME_BUDGET
 seconds per page view; a loop (A answers B answers A) ends it; a parent that could not be
 fetched (404, 401, gone, refused, too slow) is not asked for again for RETRY_AFTER seconds,
-so a page that keeps being read does not keep knocking on a door that said no.
+so a page that keeps being read does not keep knocking on a door that said no. A server this
+node blocks is never asked.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from federation.errors import FederationError
+from federation.vocab import host_of
 from node.models import Post
 from node.queries import THREAD_DEPTH, Viewer, may_view
 
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from node.handlers import Handlers
 
 log = logging.getLogger(__name__)
+
+HostCheck = Callable[[str], Awaitable[bool]]  # host[:port] -> blocked?
 
 MAX_DEPTH = THREAD_DEPTH  # no deeper than a thread page shows
 MAX_FETCHES = 8
@@ -45,11 +49,12 @@ async def link_replies(parent: Post) -> int:
 class AncestorFetcher:
     """Fills the gaps in threads; one per process (it remembers recent failures)."""
 
-    def __init__(self, handlers: Handlers, own_base: str, *, max_depth: int = MAX_DEPTH,
-                 max_fetches: int = MAX_FETCHES, budget: float = TIME_BUDGET,
+    def __init__(self, handlers: Handlers, own_base: str, *, is_blocked_host: HostCheck | None = None,
+                 max_depth: int = MAX_DEPTH, max_fetches: int = MAX_FETCHES, budget: float = TIME_BUDGET,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._handlers = handlers
         self._own_base = own_base.rstrip("/") + "/"
+        self._is_blocked_host = is_blocked_host
         self.max_depth, self.max_fetches, self.budget = max_depth, max_fetches, budget
         self._clock = clock
         self._failed: OrderedDict[str, float] = OrderedDict()
@@ -96,6 +101,8 @@ class AncestorFetcher:
         remaining = deadline - self._clock()
         if remaining <= 0 or url.startswith(self._own_base) or self._recently_failed(url):
             return None
+        if self._is_blocked_host is not None and await self._is_blocked_host(host_of(url)):
+            return None  # a server this node blocks is never asked for anything
         try:
             async with asyncio.timeout(remaining):
                 return await self._handlers.store_from_origin(url)

@@ -170,6 +170,26 @@ async def test_parent_the_origin_refuses__not_stored_and_not_asked_again_soon(li
     assert [p.rsplit("/", 1)[1] for p in asked[-3:]] == ["404404", refused.rsplit("/", 1)[1], "777"]
 
 
+async def test_blocked_server__never_asked_for_a_parent(live_node, make_account, fediverse, uris, browser):
+    from node.models import DomainBlock
+
+    # Given carol answers dave, whose server alice's node blocks
+    alice = await make_account("alice")
+    carol, dave = await fediverse.actor("carol@remote.test"), await fediverse.actor("dave@other.test")
+    await follows(live_node, alice, carol)
+    parent = dave.create_note("from-a-blocked-server", visibility="public")
+    child = await stored(live_node, carol, carol.create_note("answer-to-dave", visibility="public",
+                                                           in_reply_to=parent["object"]["id"]))
+    await DomainBlock.create(domain="other.test")
+    live_node.app.config["KITH_RUNTIME"].blocked_hosts.forget()
+    reply = await publish_post(uris, alice, Draft("alice-here", Visibility.PUBLIC, in_reply_to=child.ap_id), 5000)
+    await reply.fetch_related("author")
+    # When the thread is read, Then dave's server hears nothing and his post is not stored
+    body = await page(browser, alice, reply)
+    assert "answer-to-dave" in body and "from-a-blocked-server" not in body
+    assert status_gets(fediverse["other.test"]) == [] and not await Post.exists(ap_id=parent["object"]["id"])
+
+
 async def test_slow_origin__the_page_does_not_wait_past_its_budget(live_node, make_account, fediverse, uris, browser):
     alice = await make_account("alice")
     carol = await fediverse.actor("carol@remote.test")
