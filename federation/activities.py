@@ -155,7 +155,9 @@ def create(note_document: APObject, *, activity_id: str | None = None) -> APObje
 def update(note_document: APObject, updated: datetime) -> APObject:
     """Return the Update carrying an edited Note (its id names the edit time)."""
     body = {k: v for k, v in note_document.items() if k != "@context"}
-    stamp = int(updated.timestamp())
+    # Milliseconds, not Mastodon's seconds: two edits in one second (a script) would share an
+    # id, and receivers drop the second as a repeat.
+    stamp = int(updated.timestamp() * 1000)
     return {
         "@context": NOTE_CONTEXT,
         "id": f"{body['id']}#updates/{stamp}",

@@ -56,7 +56,7 @@ def create_app(
     `transport_config` overrides the outgoing HTTP settings (tests map fake hosts);
     `run_workers` runs the inbox and delivery workers in this process.
     """
-    from node.routes import activitypub, auth, feeds, health, media, polls, social, web, wellknown
+    from node.routes import activitypub, auth, edits, feeds, health, media, polls, social, web, wellknown
 
     app = Quart(
         __name__,
@@ -84,7 +84,7 @@ def create_app(
                  "emojify": lambda html, emojis: emojify_html(html, emojis, proxied),
                  "emojify_text": lambda text, emojis: emojify_text(text, emojis, proxied)},
     )
-    blueprints = (web, auth, feeds, health, wellknown, activitypub, social, polls, media)
+    blueprints = (web, auth, feeds, health, wellknown, activitypub, social, polls, media, edits)
     for module in blueprints:
         app.register_blueprint(module.blueprint)
     _lifecycle(app, settings, transport_config, manage_database)

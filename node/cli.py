@@ -69,7 +69,21 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how long the poll runs (300 to 604800); needed with --poll")
     post.add_argument("--poll-multiple", action="store_true", help="let voters choose several options")
     add_media_arguments(post)
+    edit = commands.add_parser("edit", help="edit one's post (everyone who has it gets the new text)")
+    edit.add_argument("name")
+    edit.add_argument("id", type=_post_ref, help="the post's id, permalink or ActivityPub id")
+    edit.add_argument("text")
+    edit.add_argument("--cw", default=None, metavar="TEXT", help="new content warning ('' removes it)")
+    delete = commands.add_parser("delete", help="delete one's post (a Delete goes to every server that had it)")
+    delete.add_argument("name")
+    delete.add_argument("id", type=_post_ref, help="the post's id, permalink or ActivityPub id")
     return parser
+
+
+def _post_ref(raw: str) -> str:
+    if not (raw.isdigit() and len(raw) <= 20) and not raw.startswith(("https://", "http://")):
+        raise argparse.ArgumentTypeError(f"{raw!r} is neither a post id nor a post URL")
+    return raw
 
 
 def _positive(raw: str) -> int:
@@ -282,6 +296,61 @@ async def cmd_post(settings: Settings, args: argparse.Namespace) -> None:
         await publish()
 
 
+async def cmd_edit(settings: Settings, args: argparse.Namespace) -> None:
+    from node.services.editing import Edit, edit_post
+    from node.services.posting import PostError, mentions_in
+
+    account = await _account(args.name)
+    post = await _own_post(settings, account, args.id)
+    uris = Uris(settings.base_url)
+    edit = Edit(args.text, post.content_warning if args.cw is None else args.cw)
+
+    async def save(runtime=None):
+        mentions = await mentions_in(uris, edit.text, runtime.resolver if runtime else None)
+        try:
+            changed = await edit_post(uris, account, post, edit, settings.max_post_chars, mentions)
+        except PostError as e:
+            raise CommandError(str(e)) from None
+        print(post.url)
+        if not changed:
+            print("kith: the post already says that; nothing was sent", file=sys.stderr)
+        elif mentions.unresolved:
+            print(f"kith: not found, left as plain text: {' '.join(mentions.unresolved)}", file=sys.stderr)
+
+    if _mentions_elsewhere(uris, edit.text):
+        await _with_runtime(settings, save, deliver=False)
+    else:
+        await save()
+
+
+async def cmd_delete(settings: Settings, args: argparse.Namespace) -> None:
+    from node.media.files import MediaFiles
+    from node.services.media import delete_media_of
+    from node.services.posting import delete_post
+
+    account = await _account(args.name)
+    post = await _own_post(settings, account, args.id)
+    await delete_post(account, post)
+    await delete_media_of(MediaFiles(settings.media_dir), post)
+    print(f"deleted: {post.url}")
+
+
+async def _own_post(settings: Settings, account, ref: str):
+    """Return the account's live post that `ref` (id, permalink or ActivityPub id) names."""
+    from node.models import Post
+
+    if ref.isdigit():
+        username, post_id = account.username, int(ref)
+    else:
+        username, post_id = Uris(settings.base_url).local_post_id(ref) or ("", 0)
+    post = None
+    if username.lower() == account.username.lower():
+        post = await Post.get_or_none(id=post_id, author_id=account.actor_id, local=True, deleted_at=None)
+    if post is None:
+        raise CommandError(f"@{account.username} has no post {ref}")
+    return post
+
+
 def _mentions_elsewhere(uris: Uris, text: str) -> bool:
     from node.html import MENTION_RE
 
@@ -369,4 +438,6 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[None]]] =
     "post": cmd_post,
     "follow": cmd_follow,
     "unfollow": cmd_follow,
+    "edit": cmd_edit,
+    "delete": cmd_delete,
 }

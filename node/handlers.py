@@ -30,6 +30,9 @@ from node.media.attachments import store_remote_media
 from node.models import Account, Actor, Block, Boost, Favourite, Follow, FollowState, Mention, Post, Tag
 from node.poll_handlers import count_votes, store_remote_poll, update_remote_poll
 from node.queries import Viewer, may_view
+from node.services.ancestors import link_replies
+from node.services.editing import apply_remote_edit
+from node.services.forgetting import forget_post
 from node.services.link_cards import attach_link_card
 from node.services.remote import remote_actor, save_remote_actor
 from node.uris import Uris
@@ -157,7 +160,7 @@ class Handlers:
             return
         # 2. kept only when addressed to one of ours or written by someone one of ours follows
         author = await remote_actor(self.resolver, note.attributed_to)
-        mentioned = await _local_actors(note.to + note.cc + tuple(m.href for m in note.mentions))
+        mentioned = await _mentioned_here(note)
         followed = await Follow.exists(target_id=author.id, follower__local=True, state=FollowState.ACCEPTED)
         if not mentioned and not followed:
             raise Rejected("not addressed to anyone here, and nobody here follows its author")
@@ -165,14 +168,18 @@ class Handlers:
         await self._store_note(note, author, mentioned)
 
     async def on_update_note(self, activity: InboundActivity, recipient: str | None) -> None:
+        # 1. the new version, from its author's own host
         note = await self._note_of(activity)
         post = await Post.get_or_none(ap_id=note.ap_id, local=False).select_related("author")
-        if post is None or post.author.ap_id != activity.actor:
-            return  # unknown here, or not theirs to change
+        if post is None:
+            return  # unknown here: nothing to change
+        # 2. only the author changes a post (a same-host actor claiming it is refused)
+        if post.author.ap_id != activity.actor:
+            raise Rejected(f"{activity.actor} may not change {post.ap_id}, which is {post.author.ap_id}'s")
+        # 3. a poll's new tallies (or a poll dropped) change no version
         await update_remote_poll(post, note)
-        await Post.filter(id=post.id).update(
-            content_html=sanitize(note.content_html), content_warning=note.summary or "",
-            sensitive=note.sensitive or bool(note.summary), edited_at=note.updated or _now())
+        # 4. a new text or warning becomes the post's version; the old one joins its history
+        await apply_remote_edit(post, note, await _mentioned_here(note), _tag_names(note))
 
     async def on_update_person(self, activity: InboundActivity, recipient: str | None) -> None:
         if activity.object_id != activity.actor:
@@ -186,20 +193,30 @@ class Handlers:
             await Actor.filter(ap_id=activity.actor, local=False).delete()
             return
         post = await Post.get_or_none(ap_id=activity.object_id or "", local=False).select_related("author")
-        if post is None or post.author.ap_id != activity.actor:
-            return
+        if post is None:
+            return  # never seen here, or a Delete of something that is not a post
+        if post.author.ap_id != activity.actor:
+            raise Rejected(f"{activity.actor} may not delete {post.ap_id}, which is {post.author.ap_id}'s")
         async with in_transaction():
             await Post.filter(id=post.id).update(deleted_at=_now(), content_html="", content_warning="")
             await Mention.filter(post_id=post.id).delete()
+            await Tag.filter(post_id=post.id).delete()
+            await forget_post(post.id)
+
+    async def store_from_origin(self, url: str) -> Post:
+        """Return the post at `url`, fetched from its origin (signed as the instance actor)
+        and stored with the audience its addressing gives: an ancestor a thread page needs.
+        Raise FederationError when it cannot be fetched or is not its author's own."""
+        note = _own_note(await self.resolver.fetch_object(url))
+        author = await remote_actor(self.resolver, note.attributed_to)
+        await self._store_note(note, author, await _mentioned_here(note))
+        return await Post.get(ap_id=note.ap_id)
 
     async def _note_of(self, activity: InboundActivity) -> NoteInfo:
         obj = activity.object
         if obj is None or activity.needs_refetch:
             obj = await self.resolver.fetch_object(activity.object_id or "")
-        note = note_fields(obj)
-        if note.attributed_to != activity.actor or host_of(note.ap_id) != host_of(activity.actor):
-            raise Rejected("the object is not the actor's own")
-        return note
+        return _own_note(obj, activity.actor)
 
     async def _store_note(self, note: NoteInfo, author: Actor, mentioned: list[Actor]) -> None:
         published = note.published or _now()
@@ -232,6 +249,22 @@ class Handlers:
             await store_remote_poll(post.id, note)
             await attach_link_card(self.uris, post)
             await store_remote_media(post, author, note)
+            await link_replies(post)  # replies that arrived first now know their parent
+
+
+def _own_note(obj: dict, actor: str | None = None) -> NoteInfo:
+    """Return the facts of post object `obj` if `actor` (by default its author) wrote it and
+    it lives on the actor's host; raise Rejected otherwise."""
+    note = note_fields(obj)
+    actor = actor or note.attributed_to
+    if note.attributed_to != actor or host_of(note.ap_id) != host_of(actor):
+        raise Rejected("the object is not the actor's own")
+    return note
+
+
+async def _mentioned_here(note: NoteInfo) -> list[Actor]:
+    """Return our accounts the post addresses or mentions: they are in its audience."""
+    return await _local_actors(note.to + note.cc + tuple(m.href for m in note.mentions))
 
 
 def _tag_names(note: NoteInfo) -> list[str]:

@@ -5,6 +5,7 @@ Protocol fields carry an `ap_` prefix; database keys are `pk`.
 """
 
 from node.models.accounts import Account, Actor, Session
+from node.models.edits import PostEdit
 from node.models.link_cards import LinkCard, LinkCardState, PostLinkCard
 from node.models.media import CustomEmoji, Media
 from node.models.notifications import Notification, NotificationKind
@@ -15,5 +16,5 @@ from node.models.social import Block, Boost, DomainBlock, Favourite, Follow, Fol
 __all__ = [
     "Account", "Actor", "Block", "Boost", "CustomEmoji", "DomainBlock", "Favourite", "Follow", "FollowState",
     "LinkCard", "LinkCardState", "Media", "Mention", "Notification", "NotificationKind", "Poll", "PollOption",
-    "PollVote", "Post", "PostLinkCard", "Session", "Tag",
+    "PollVote", "Post", "PostEdit", "PostLinkCard", "Session", "Tag",
 ]

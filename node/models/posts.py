@@ -44,6 +44,8 @@ class Post(Model):
             # Profile pages and feeds: one author's posts of some visibilities, newest first.
             Index(fields=("author_id", "visibility", "id")),
             Index(fields=("author_id", "id")),
+            # Replies that arrived before their parent are linked when it arrives.
+            Index(fields=("in_reply_to_ap_id",)),
         )
 
 

@@ -27,9 +27,11 @@ from node.postviews import view_of, views_of
 from node.routes.media import descriptions_in_form, media_files, read_upload_form, uploads_in_form
 from node.routes.rendering import render
 from node.routes.social import remote_profile
+from node.routes.threads import fetch_missing_ancestors
 from node.security import current_account, require_csrf
 from node.services.accounts import AccountError, ProfileChange, update_profile
 from node.services.media import delete_media_of, prepare_uploads, stored_uploads
+from node.services.mention_warning import unfollowing_mentioned
 from node.services.posting import Draft, PostError, delete_post, mentions_in, publish_post
 from node.uris import Uris
 
@@ -87,13 +89,15 @@ async def _reply_draft(account: Account, url: str | None) -> Draft | None:
 
 
 async def _compose_page(account: Account, posts: list[Post], *, draft: Draft | None = None,
-                        error: str | None = None, descriptions: dict[str, str] | None = None) -> str:
+                        error: str | None = None, warning: list[Actor] | None = None,
+                        descriptions: dict[str, str] | None = None) -> str:
     return render(
         "home.html",
         account=account,
         posts=await views_of(posts, Viewer.of(account)),
         draft=draft,
         error=error,
+        warning=warning,
         visibilities=list(Visibility),
         max_chars=_max_chars(),
         descriptions=descriptions or {},
@@ -116,9 +120,15 @@ async def compose() -> Response | tuple[str, int]:
             poll=poll_of_form(form),
             link_preview=_wants_link_preview(form),
         )
-        media = await prepare_uploads(await uploads_in_form())
         resolver = current_app.config["KITH_RUNTIME"].resolver
         mentions = await mentions_in(_uris(), draft.text, resolver)
+        unfollowing = await unfollowing_mentioned(account.actor, draft.visibility, mentions,
+                                                  in_reply_to=draft.in_reply_to)
+        if unfollowing and form.get("confirm_mentions") != "yes":  # asked first, draft kept
+            posts = await home_posts(Viewer.of(account))
+            return await _compose_page(account, posts, draft=draft, warning=unfollowing,
+                                       descriptions=await descriptions_in_form())
+        media = await prepare_uploads(await uploads_in_form())
         async with stored_uploads(media_files(), media) as stored:
             post = await publish_post(_uris(), account, draft, _max_chars(), mentions, media=stored)
     except (ValueError, PostError) as e:
@@ -182,6 +192,8 @@ async def post_page(username: str, post_id: int) -> str:
         abort(404)  # the same answer as for a post that does not exist
     viewer = Viewer.of(account)
     ancestors, replies = await thread_of(viewer, post)
+    if await fetch_missing_ancestors(post, ancestors, viewer):  # remote parents we lacked
+        ancestors, replies = await thread_of(viewer, post)
     views = await views_of([*ancestors, post, *replies], viewer)
     unresolved = request.args.get("unresolved", "") if account and post.author_id == account.actor_id else ""
     return render("post.html", account=account, view=views[len(ancestors)], unresolved=unresolved[:500],

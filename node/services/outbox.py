@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tortoise.expressions import Q
+
 from federation import activities
-from federation.audience import Recipient, addressing_for, inboxes_for, is_federated
+from federation.audience import OPEN_VISIBILITIES, Recipient, addressing_for, inboxes_for, is_federated
 from federation.delivery import enqueue, ledger_inboxes
-from node.conversions import post_to_create
+from node.conversions import post_to_create, post_to_note
 from node.models import Actor, Block, FollowState, Post
 from node.polls import question_facts
 from node.uris import Uris
@@ -54,13 +56,49 @@ async def queue_delete(post: Post, author: Actor, mentioned: list[Actor]) -> int
     now; return how many."""
     if not is_federated(post.visibility):
         return 0
-    inboxes = set(await ledger_inboxes(post.ap_id))
-    inboxes |= inboxes_for(post.visibility, await recipients_of(author, mentioned))
+    inboxes = await reach_of(post, author, mentioned, with_ledger=True)
     if not inboxes:
         return 0
     addressing = addressing_for(post.visibility, author.followers_url, [m.ap_id for m in mentioned])
     activity = activities.delete(post.ap_id, author.ap_id, list(addressing.to), list(addressing.cc))
     return await enqueue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
+
+
+async def queue_update(uris: Uris, post: Post, author: Actor, mentioned: list[Actor], tags: list[str]) -> int:
+    """Queue the Update of an edited post (its Note carries `updated`) to its audience now and,
+    for a public or unlisted post, every inbox that got it before; return how many.
+
+    The new text of a followers-only or direct post goes only to its audience now: a server
+    whose follower left, or whose account is no longer mentioned, keeps the old text and is
+    never sent the new one."""
+    if not is_federated(post.visibility) or post.edited_at is None:
+        return 0
+    inboxes = await reach_of(post, author, mentioned, with_ledger=post.visibility in OPEN_VISIBILITIES)
+    inboxes -= await _blocked_inboxes(author)  # a Delete may reach them; new text may not
+    if not inboxes:
+        return 0
+    # The whole post goes again: without its attachments or poll, receivers would drop them.
+    await post.fetch_related("media")
+    poll = (await question_facts([post.id])).get(post.id)
+    activity = activities.update(post_to_note(uris, post, author, mentioned, tags, poll), post.edited_at)
+    return await enqueue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
+
+
+async def reach_of(post: Post, author: Actor, mentioned: list[Actor], *, with_ledger: bool) -> set[str]:
+    """Return the inboxes of the post's audience now and, `with_ledger`, every inbox that
+    accepted an activity about it before (a follower who left since, a server once
+    mentioned)."""
+    inboxes = inboxes_for(post.visibility, await recipients_of(author, mentioned))
+    if with_ledger:
+        inboxes |= set(await ledger_inboxes(post.ap_id))
+    return inboxes
+
+
+async def _blocked_inboxes(author: Actor) -> set[str]:
+    """Return the own inboxes of remote actors the author blocks or is blocked by."""
+    blocked = Block.filter(Q(blocker_id=author.id) | Q(target_id=author.id))
+    ids = {i for pair in await blocked.values_list("blocker_id", "target_id") for i in pair} - {author.id}
+    return set(await Actor.filter(id__in=ids, local=False).values_list("inbox", flat=True)) if ids else set()
 
 
 async def queue_to_actor(activity: dict, sender: Actor, recipient: Actor) -> int:

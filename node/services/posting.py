@@ -10,7 +10,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from federation.audience import Visibility
-from node.html import MENTION_RE, MentionLink, render_text
+from node.html import MENTION_RE, MentionLink, Rendered, render_text
 from node.ids import new_id
 from node.services.media import StoredUpload, attach_media
 from node.models import Account, Actor, Mention, Post, Tag
@@ -20,6 +20,7 @@ from federation.resolver import Resolver
 from node.queries import Viewer, may_view
 from node.services.link_cards import attach_link_card
 from node.services.remote import actor_for_handle
+from node.services.forgetting import forget_post
 from node.services.outbox import queue_create, queue_delete
 from node.services.polls import create_poll
 from node.uris import Uris
@@ -86,7 +87,7 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
         raise PostError(poll_problem(draft.poll))
     parent = await _reply_target(uris, account, draft.in_reply_to)
     mentions = mentions or await mentions_in(uris, text)
-    rendered = render_text(text, uris.tag, lambda name, domain: _mention(uris, mentions, name, domain))
+    rendered = rendered_text(uris, text, mentions)
 
     actor: Actor = account.actor
     now = datetime.now(timezone.utc)
@@ -123,6 +124,11 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
     return post
 
 
+def rendered_text(uris: Uris, text: str, mentions: MentionLookup) -> Rendered:
+    """Return a post's HTML for `text`: links, hashtags, and the mentions `mentions` found."""
+    return render_text(text, uris.tag, lambda name, domain: _mention(uris, mentions, name, domain))
+
+
 async def delete_post(account: Account, post: Post) -> None:
     """Turn the account's own post into a tombstone: its text, mentions and tags go."""
     if post.author_id != account.actor_id:
@@ -135,6 +141,7 @@ async def delete_post(account: Account, post: Post) -> None:
         await Post.filter(id=post.id).update(deleted_at=now, source="", content_html="", content_warning="")
         await Mention.filter(post_id=post.id).delete()
         await Tag.filter(post_id=post.id).delete()
+        await forget_post(post.id)
         await Actor.filter(id=post.author_id).update(changed_at=now)
 
 

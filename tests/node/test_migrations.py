@@ -16,7 +16,7 @@ from tests.rig.database import create_database, drop_database, postgres_url
 TABLES = {"actors", "accounts", "sessions", "posts", "mentions", "tags", "follows", "blocks", "aerich",
           "inbox_items", "deliveries", "delivered_to", "host_health", "remote_keys", "domain_blocks",
           "favourites", "boosts", "notifications", "polls", "poll_options", "poll_votes", "link_cards",
-          "post_link_cards", "media", "custom_emojis"}
+          "post_link_cards", "media", "custom_emojis", "post_edits"}
 
 
 async def table_names(settings) -> set[str]:
