@@ -54,7 +54,7 @@ def create_app(
     `transport_config` overrides the outgoing HTTP settings (tests map fake hosts);
     `run_workers` runs the inbox and delivery workers in this process.
     """
-    from node.routes import activitypub, auth, feeds, health, social, web, wellknown
+    from node.routes import activitypub, auth, feeds, health, social, timing, web, wellknown
 
     app = Quart(
         __name__,
@@ -83,6 +83,8 @@ def create_app(
         app.register_blueprint(module.blueprint)
     _lifecycle(app, settings, transport_config, manage_database)
     app.after_request(_headers)
+    if settings.server_timing:
+        timing.install(app)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     return app
