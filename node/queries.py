@@ -110,10 +110,28 @@ async def profile_posts(
     return await query.order_by("-id").limit(limit)
 
 
+# Home first looks among this many newest posts (below the cursor): a home following many
+# accounts fills its page there, scanning posts newest first instead of gathering and sorting
+# every post of every followed account, as the planners do for the bare query.
+HOME_WINDOW = 2000
+
+
 async def home_posts(
     viewer: Viewer, before_id: int | None = None, limit: int = PAGE_SIZE
 ) -> list[Post]:
     """Return the home timeline: own posts, followed accounts' posts, posts mentioning me."""
+    query = _home(viewer, before_id)
+    newest = Post.filter(id__lt=before_id) if before_id is not None else Post.all()
+    window = Subquery(newest.order_by("-id").limit(HOME_WINDOW).values("id"))
+    posts = await query.filter(id__in=window).order_by("-id").limit(limit).prefetch_related("author")
+    if len(posts) < limit:
+        # A quiet home: the window held every match it had; look further back for the rest.
+        older = _home(viewer, posts[-1].id if posts else before_id)
+        posts += await older.order_by("-id").limit(limit - len(posts)).prefetch_related("author")
+    return posts
+
+
+def _home(viewer: Viewer, before_id: int | None):
     me = viewer.actor_id
     followed = Subquery(
         Follow.filter(follower_id=me, state=FollowState.ACCEPTED).values("target_id")
@@ -123,7 +141,7 @@ async def home_posts(
     query = query.filter(visible_to(viewer))
     if before_id is not None:
         query = query.filter(id__lt=before_id)
-    return await query.order_by("-id").limit(limit).prefetch_related("author")
+    return query
 
 
 def _listed() -> Q:
@@ -193,21 +211,58 @@ async def follow_collection_ids(actor: Actor, which: str, page: int, size: int) 
     return await query.order_by("-id").offset((page - 1) * size).limit(size).values_list(field, flat=True)
 
 
-THREAD_DEPTH = 20
+THREAD_DEPTH = 20  # ancestors shown above a post
+REPLY_DEPTH = 40  # levels of replies shown below it
+REPLY_LIMIT = 300  # replies shown at most
 
 
 async def thread_of(viewer: Viewer, post: Post) -> tuple[list[Post], list[Post]]:
     """Return the ancestors (oldest first, up to THREAD_DEPTH, stopping at the first one the
-    viewer may not see) and the replies the viewer may see, authors loaded."""
-    ancestors: list[Post] = []
+    viewer may not see) and the replies below `post` the viewer may see, each followed by its
+    own replies (up to REPLY_DEPTH levels and REPLY_LIMIT posts). A reply the viewer may not
+    see hides the replies below it too, as a hidden ancestor ends the chain above."""
+    return await _ancestors(viewer, post), await _descendants(viewer, post)
+
+
+async def _ancestors(viewer: Viewer, post: Post) -> list[Post]:
+    """One query a level: the parent, if the viewer may see it (visible_to agrees with can_view)."""
+    chain: list[Post] = []
     parent_id, seen = post.in_reply_to_id, {post.id}
-    while parent_id and parent_id not in seen and len(ancestors) < THREAD_DEPTH:
-        parent = await Post.get_or_none(id=parent_id).select_related("author")
-        if parent is None or not await may_view(viewer, parent):
+    while parent_id and parent_id not in seen and len(chain) < THREAD_DEPTH:
+        parent = await Post.filter(visible_to(viewer), id=parent_id).first()
+        if parent is None:
             break
-        ancestors.append(parent)
+        chain.append(parent)
         seen.add(parent.id)
         parent_id = parent.in_reply_to_id
-    replies = await Post.filter(visible_to(viewer), in_reply_to_id=post.id).order_by("id").limit(100) \
-        .prefetch_related("author")
-    return list(reversed(ancestors)), replies
+    return list(reversed(chain))
+
+
+async def _descendants(viewer: Viewer, post: Post) -> list[Post]:
+    """Load the reply tree level by level, one query a level with the audience filter, so a
+    reply is looked for only under posts the viewer may see; return it depth first."""
+    children: dict[int, list[Post]] = {}
+    level, seen, found = [post.id], {post.id}, 0
+    for _ in range(REPLY_DEPTH):
+        if not level or found >= REPLY_LIMIT:
+            break
+        replies = await Post.filter(visible_to(viewer), in_reply_to_id__in=level) \
+            .order_by("id").limit(REPLY_LIMIT - found)
+        level = []
+        for reply in replies:
+            if reply.id not in seen:  # remote data may loop
+                seen.add(reply.id)
+                children.setdefault(reply.in_reply_to_id, []).append(reply)
+                level.append(reply.id)
+        found += len(level)
+    return _depth_first(children, post.id)
+
+
+def _depth_first(children: dict[int, list[Post]], root_id: int) -> list[Post]:
+    ordered: list[Post] = []
+    stack = list(reversed(children.get(root_id, [])))
+    while stack:
+        reply = stack.pop()
+        ordered.append(reply)
+        stack.extend(reversed(children.get(reply.id, [])))
+    return ordered
