@@ -43,6 +43,8 @@ class Post(Model):
             # Profile pages and feeds: one author's posts of some visibilities, newest first.
             Index(fields=("author_id", "visibility", "id")),
             Index(fields=("author_id", "id")),
+            # Thread pages: the replies to a set of posts, oldest first (migration 8).
+            Index(fields=("in_reply_to_id", "id")),
         )
 
 
