@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import takewhile
 
 from tortoise.expressions import Q, Subquery
 
 from federation.audience import OPEN_VISIBILITIES, Relation, Visibility, can_view, is_listed
 from node.models import Account, Actor, Block, Follow, FollowState, Mention, Post, Tag
+from node.threadwalk import parent_ids, reply_tree
 
 PAGE_SIZE = 20
 
@@ -219,50 +221,38 @@ REPLY_LIMIT = 300  # replies shown at most
 async def thread_of(viewer: Viewer, post: Post) -> tuple[list[Post], list[Post]]:
     """Return the ancestors (oldest first, up to THREAD_DEPTH, stopping at the first one the
     viewer may not see) and the replies below `post` the viewer may see, each followed by its
-    own replies (up to REPLY_DEPTH levels and REPLY_LIMIT posts). A reply the viewer may not
-    see hides the replies below it too, as a hidden ancestor ends the chain above."""
+    own replies (up to REPLY_DEPTH levels; REPLY_LIMIT replies looked at). A reply the viewer
+    may not see hides the replies below it too, as a hidden ancestor ends the chain above.
+
+    Both walk the thread on ids alone (node.threadwalk: one recursive query each), then load
+    the posts the viewer may see in one query with `visible_to`: the audience filter costs
+    about the same in every query (it looks up the viewer's follows and mentions), so it
+    runs once a direction, not once a level."""
     return await _ancestors(viewer, post), await _descendants(viewer, post)
 
 
 async def _ancestors(viewer: Viewer, post: Post) -> list[Post]:
-    """One query a level: the parent, if the viewer may see it (visible_to agrees with can_view)."""
-    chain: list[Post] = []
-    parent_id, seen = post.in_reply_to_id, {post.id}
-    while parent_id and parent_id not in seen and len(chain) < THREAD_DEPTH:
-        parent = await Post.filter(visible_to(viewer), id=parent_id).first()
-        if parent is None:
-            break
-        chain.append(parent)
-        seen.add(parent.id)
-        parent_id = parent.in_reply_to_id
-    return list(reversed(chain))
+    if not post.in_reply_to_id:
+        return []
+    chain = list(takewhile(post.id.__ne__, await parent_ids(post.in_reply_to_id, THREAD_DEPTH)))
+    visible = {p.id: p for p in await Post.filter(visible_to(viewer), id__in=chain)}
+    shown = list(takewhile(visible.__contains__, chain))
+    return [visible[i] for i in reversed(shown)]
 
 
 async def _descendants(viewer: Viewer, post: Post) -> list[Post]:
-    """Load the reply tree level by level, one query a level with the audience filter, so a
-    reply is looked for only under posts the viewer may see; return it depth first."""
-    children: dict[int, list[Post]] = {}
-    level, seen, found = [post.id], {post.id}, 0
-    for _ in range(REPLY_DEPTH):
-        if not level or found >= REPLY_LIMIT:
-            break
-        replies = await Post.filter(visible_to(viewer), in_reply_to_id__in=level) \
-            .order_by("id").limit(REPLY_LIMIT - found)
-        level = []
-        for reply in replies:
-            if reply.id not in seen:  # remote data may loop
-                seen.add(reply.id)
-                children.setdefault(reply.in_reply_to_id, []).append(reply)
-                level.append(reply.id)
-        found += len(level)
-    return _depth_first(children, post.id)
+    children = await reply_tree(post.id, REPLY_DEPTH, REPLY_LIMIT)
+    ids = [i for replies in children.values() for i in replies]
+    visible = {p.id: p for p in await Post.filter(visible_to(viewer), id__in=ids)} if ids else {}
+    return _depth_first(children, visible, post.id)
 
 
-def _depth_first(children: dict[int, list[Post]], root_id: int) -> list[Post]:
+def _depth_first(children: dict[int, list[int]], visible: dict[int, Post], root_id: int) -> list[Post]:
+    """Return the visible replies in thread order; the replies under a hidden one stay hidden."""
     ordered: list[Post] = []
-    stack = list(reversed(children.get(root_id, [])))
+    stack = [i for i in reversed(children.get(root_id, [])) if i in visible]
     while stack:
-        reply = stack.pop()
+        reply = visible[stack.pop()]
         ordered.append(reply)
-        stack.extend(reversed(children.get(reply.id, [])))
+        stack.extend(i for i in reversed(children.get(reply.id, [])) if i in visible)
     return ordered
