@@ -59,7 +59,8 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pages import (  # noqa: E402  (bench/ is not a package)
-    BenchError, CpuWatch, WORDS, _admin_url, free_port, run_kith, stop, wait_healthy)
+    BenchError, CpuWatch, WORDS, _admin_url, _our_backends, _process_ticks, free_port, run_kith, stop,
+    wait_healthy)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -92,6 +93,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="comma-separated pages to measure (default: all five)")
     p.add_argument("--reseed", action="store_true", help="seed again even when the kept data matches")
     p.add_argument("--drop", action="store_true", help="remove the kept data (and database), then stop")
+    p.add_argument("--profile", action="store_true",
+                   help="record the node with py-spy while each page is measured (bench/results/pyspy-*.txt)")
     p.add_argument("--json", metavar="FILE", default=None, help="also write the results as JSON to FILE")
     args = p.parse_args(argv)
     if args.database_url and not args.database_url.startswith(("postgres://", "postgresql://")):
@@ -551,12 +554,14 @@ class Page:
     path: str
     signed_in: bool
     server_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
     client_ms: list[float] = field(default_factory=list)
+    db_cpu_ms: float = 0.0  # PostgreSQL server processes' CPU, a request on average
     other_cores: float = 0.0
     note: str = ""
 
     def pct(self, q: float, which: str = "server") -> float:
-        data = sorted(self.server_ms if which == "server" else self.client_ms)
+        data = sorted({"server": self.server_ms, "cpu": self.cpu_ms, "client": self.client_ms}[which])
         return data[min(len(data) - 1, int(round(q / 100 * (len(data) - 1))))]
 
 
@@ -567,22 +572,23 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.headers = {"Cookie": f"kith_session={cookie}"} if cookie else {}
 
-    def get(self, path: str) -> tuple[int, str, float, float]:
+    def get(self, path: str) -> tuple[int, str, float, float, float]:
+        """Return the status, body, server time, server CPU time and round trip (ms)."""
         t0 = time.perf_counter()
         self.conn.request("GET", path, headers=self.headers)
         response = self.conn.getresponse()
         body = response.read().decode()
         elapsed = (time.perf_counter() - t0) * 1000
-        timing = re.fullmatch(r"app;dur=([\d.]+)", response.getheader("Server-Timing") or "")
+        timing = re.fullmatch(r"app;dur=([\d.]+), cpu;dur=([\d.]+)", response.getheader("Server-Timing") or "")
         if timing is None:
             raise BenchError(f"GET {path}: no Server-Timing header (is KITH_SERVER_TIMING on?)")
-        return response.status, body, float(timing.group(1)), elapsed
+        return response.status, body, float(timing.group(1)), float(timing.group(2)), elapsed
 
 
 def check(port: int, token: str, info: dict) -> list[Page]:
     """Fetch every page once; fail when one is not what the load should measure."""
     reader, anon = Client(port, token), Client(port, None)
-    status, home, _, _ = reader.get("/")
+    status, home, *_ = reader.get("/")
     shown = home.count('<article class="post"')
     cursor = re.search(r'href="/\?before=(\d+)"', home)
     if status != 200 or shown != 20 or cursor is None:
@@ -594,7 +600,7 @@ def check(port: int, token: str, info: dict) -> list[Page]:
              Page("thread-anon", "thread root, anonymous", f"/@alice/{root}", False),
              Page("deep", "30-deep reply, reader", f"/@carol/{deep}", True)]
     for page in pages:
-        status, body, _, _ = (reader if page.signed_in else anon).get(page.path)
+        status, body, *_ = (reader if page.signed_in else anon).get(page.path)
         posts = body.count('<article class="post"')
         if status != 200 or posts == 0:
             raise BenchError(f"GET {page.path} answered {status} with {posts} posts")
@@ -607,16 +613,37 @@ def measure(port: int, token: str, pages: list[Page], args, server_pids: list[in
         client = Client(port, token if page.signed_in else None)
         for _ in range(args.warmup):
             client.get(page.path)
+        spy = _py_spy(server_pids[-1], page, args) if args.profile else None
         watch = CpuWatch(server_pids, args.database_url)
+        backends = _our_backends(args.database_url)
+        db_ticks = sum(_process_ticks(p) for p in backends)
         for _ in range(args.samples):
-            status, _, server, elapsed = client.get(page.path)
+            status, _, server, cpu, elapsed = client.get(page.path)
             if status != 200:
                 raise BenchError(f"GET {page.path} answered {status} during the run")
             page.server_ms.append(server)
+            page.cpu_ms.append(cpu)
             page.client_ms.append(elapsed)
         page.other_cores = watch.other_cores()
+        db_ticks = sum(_process_ticks(p) for p in backends) - db_ticks
+        page.db_cpu_ms = db_ticks / os.sysconf("SC_CLK_TCK") * 1000 / args.samples
+        if spy is not None:
+            spy.wait(timeout=120)
         print(f"  {page.label:<26} p50 {page.pct(50):6.1f}  p95 {page.pct(95):6.1f}  p99 {page.pct(99):6.1f} ms"
               f"   ({page.note})", flush=True)
+
+
+def _py_spy(pid: int, page: Page, args) -> subprocess.Popen | None:
+    """Record the serving process while the page is measured (raw stacks, text)."""
+    exe = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if exe is None:
+        print("  (py-spy not found: pip install py-spy; not profiling)", file=sys.stderr)
+        return None
+    db = "pg" if args.database_url else "sqlite"
+    out = RESULTS / f"pyspy-timelines-{db}-{page.key}.txt"
+    return subprocess.Popen([exe, "record", "--nonblocking", "--idle", "-r", "250", "-p", str(pid), "-f", "raw",
+                             "-o", str(out), "-d", str(max(5, args.samples // 10))],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def report(args, pages: list[Page], info: dict) -> bool:
@@ -624,13 +651,16 @@ def report(args, pages: list[Page], info: dict) -> bool:
     print(f"\nKith timelines benchmark: {db}, {info['posts']:,} posts, {info['remote_actors']:,} remote actors, "
           f"reader follows {info['following']:,}; {args.samples} requests a page at concurrency 1, "
           f"{os.cpu_count()} cores")
-    print(f"{'page':<26} {'server p50':>10} {'p95':>7} {'p99':>7} {'client p95':>11} {'other CPU':>10}  target p95 < 50 ms")
+    print("server: Server-Timing app (wall); cpu: the node's CPU time in it; db: PostgreSQL's CPU a request")
+    print(f"{'page':<26} {'server p50':>10} {'p95':>6} {'p99':>6} {'cpu p50':>8} {'p95':>6} {'db':>5}"
+          f" {'client p95':>10} {'other CPU':>10}  target p95 < 50 ms")
     ok = True
     for p in pages:
         met = p.pct(95) < TARGET_P95_MS
         ok &= met
         busy = " BUSY" if p.other_cores > OTHER_LOAD_WARN else ""
-        print(f"{p.label:<26} {p.pct(50):8.1f}ms {p.pct(95):6.1f}  {p.pct(99):6.1f}  {p.pct(95, 'client'):9.1f}ms"
+        print(f"{p.label:<26} {p.pct(50):8.1f}ms {p.pct(95):6.1f} {p.pct(99):6.1f} {p.pct(50, 'cpu'):6.1f}ms"
+              f" {p.pct(95, 'cpu'):6.1f} {p.db_cpu_ms:5.1f} {p.pct(95, 'client'):8.1f}ms"
               f" {p.other_cores:6.2f} cores  {'ok' if met else 'MISSED'}{busy}")
     print("All pages met the target." if ok else "Some pages MISSED the target.")
     if any(p.other_cores > OTHER_LOAD_WARN for p in pages):
@@ -685,6 +715,7 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.json).write_text(json.dumps({
                 "database": "postgresql" if database_url else "sqlite", "seed": {k: v for k, v in info.items() if k != "tree"},
                 "pages": [{"page": p.label, "path": p.path, "p50": p.pct(50), "p95": p.pct(95), "p99": p.pct(99),
+                           "cpu_p50": p.pct(50, "cpu"), "cpu_p95": p.pct(95, "cpu"), "db_cpu_ms": p.db_cpu_ms,
                            "client_p95": p.pct(95, "client"), "other_cores": p.other_cores, "note": p.note}
                           for p in pages]}, indent=2) + "\n")
         return 0 if ok else 1
