@@ -70,6 +70,37 @@ async def relation_to(viewer: Viewer, post: Post) -> Relation:
     )
 
 
+async def visible_among(viewer: Viewer, ids: list[int]) -> dict[int, Post]:
+    """Return, by id, those of the posts `ids` that `viewer` may see: `can_view` itself, over
+    the facts of all of them looked up at once (three queries, not three a post).
+
+    For a few hundred known ids this beats `visible_to`, which reads all the viewer's
+    follows and every post mentioning them, and whose long IN lists PostgreSQL plans badly
+    once it caches a generic plan for the statement."""
+    posts = await Post.filter(id__in=ids, deleted_at=None) if ids else []
+    me = viewer.actor_id
+    if me is None:
+        return {p.id: p for p in posts if can_view(p.visibility, Relation())}
+    authors = list({p.author_id for p in posts} - {me})
+    followed = set(await Follow.filter(follower_id=me, state=FollowState.ACCEPTED, target_id__in=authors)
+                   .values_list("target_id", flat=True)) if authors else set()
+    # By post alone: asked with actor_id too, PostgreSQL's generic plan (cached after five
+    # runs) walks all the viewer's mentions comparing each with every id, 50 ms for 12,000.
+    mentions = await Mention.filter(post_id__in=[p.id for p in posts]).values_list("post_id", "actor_id") \
+        if posts else []
+    mentioned = {post_id for post_id, actor_id in mentions if actor_id == me}
+    blocking = set(await Block.filter(target_id=me, blocker_id__in=authors)
+                   .values_list("blocker_id", flat=True)) if authors else set()
+
+    def relation(post: Post) -> Relation:  # as relation_to builds it for one post
+        if post.author_id == me:
+            return Relation(is_author=True, is_local=viewer.is_local)
+        return Relation(is_local=viewer.is_local, follows_author=post.author_id in followed,
+                        is_mentioned=post.id in mentioned, is_blocked=post.author_id in blocking)
+
+    return {p.id: p for p in posts if can_view(p.visibility, relation(p))}
+
+
 async def may_view(viewer: Viewer, post: Post) -> bool:
     """Return whether `viewer` may see `post` (never a deleted one)."""
     if post.deleted_at is not None:
@@ -225,9 +256,8 @@ async def thread_of(viewer: Viewer, post: Post) -> tuple[list[Post], list[Post]]
     may not see hides the replies below it too, as a hidden ancestor ends the chain above.
 
     Both walk the thread on ids alone (node.threadwalk: one recursive query each), then load
-    the posts the viewer may see in one query with `visible_to`: the audience filter costs
-    about the same in every query (it looks up the viewer's follows and mentions), so it
-    runs once a direction, not once a level."""
+    the posts and decide which the viewer may see with `visible_among` (can_view over facts
+    looked up for all of them at once): once a direction, not once a level."""
     return await _ancestors(viewer, post), await _descendants(viewer, post)
 
 
@@ -235,7 +265,7 @@ async def _ancestors(viewer: Viewer, post: Post) -> list[Post]:
     if not post.in_reply_to_id:
         return []
     chain = list(takewhile(post.id.__ne__, await parent_ids(post.in_reply_to_id, THREAD_DEPTH)))
-    visible = {p.id: p for p in await Post.filter(visible_to(viewer), id__in=chain)}
+    visible = await visible_among(viewer, chain)
     shown = list(takewhile(visible.__contains__, chain))
     return [visible[i] for i in reversed(shown)]
 
@@ -243,7 +273,7 @@ async def _ancestors(viewer: Viewer, post: Post) -> list[Post]:
 async def _descendants(viewer: Viewer, post: Post) -> list[Post]:
     children = await reply_tree(post.id, REPLY_DEPTH, REPLY_LIMIT)
     ids = [i for replies in children.values() for i in replies]
-    visible = {p.id: p for p in await Post.filter(visible_to(viewer), id__in=ids)} if ids else {}
+    visible = await visible_among(viewer, ids)
     return _depth_first(children, visible, post.id)
 
 

@@ -9,7 +9,7 @@ import pytest
 from federation.audience import Visibility
 from node import queries
 from node.models import Block, Post
-from node.queries import Viewer, may_view, thread_of
+from node.queries import Viewer, may_view, thread_of, visible_among, visible_to
 from node.services.posting import Draft, delete_post, publish_post
 from tests.rig.world import VIEWERS, build_world
 
@@ -155,3 +155,19 @@ async def test_thread_of__a_reply_loop_ends(make_account, uris):
     first = await Post.get(id=first.id)
     ancestors, replies = await thread_of(Viewer.of(None), first)
     assert [p.id for p in ancestors] == [second.id] and [p.id for p in replies] == [second.id]
+
+
+async def test_visible_among__agrees_with_can_view_for_every_viewer(world, uris):
+    # Given the world and a reply tree, and a subset of their posts (the thread pages ask so)
+    await tree_under(world, uris)
+    posts = await Post.all().order_by("id")
+    for among in ([p.id for p in posts], [p.id for p in posts[::2]], []):
+        for name in VIEWERS:
+            viewer = Viewer.of(world.account(name))
+            # When the batch check answers for those ids
+            listed = set(await visible_among(viewer, among))
+            # Then it is exactly the single-post check over them, and the list filter's answer
+            checked = {p.id for p in posts if p.id in among and await may_view(viewer, p)}
+            assert listed == checked, name
+            if among:
+                assert listed == {p.id for p in await Post.filter(visible_to(viewer), id__in=among)}, name
