@@ -1,6 +1,7 @@
 """Read-side queries. Every list of posts is filtered by `visible_to`, which mirrors
-`federation.audience.can_view`; every single post is checked with `can_view` itself.
-A test proves the two agree for every viewer and post of a test world."""
+`federation.audience.can_view`; every single post is checked with `can_view` itself, and a
+thread's posts with `visible_among` (can_view over facts looked up for all of them at once).
+Tests prove they agree for every viewer and post of a test world."""
 
 from __future__ import annotations
 
