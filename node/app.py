@@ -56,7 +56,7 @@ def create_app(
     `transport_config` overrides the outgoing HTTP settings (tests map fake hosts);
     `run_workers` runs the inbox and delivery workers in this process.
     """
-    from node.routes import activitypub, auth, edits, feeds, health, media, polls, social, web, wellknown
+    from node.routes import activitypub, auth, edits, feeds, health, media, polls, social, timing, web, wellknown
 
     app = Quart(
         __name__,
@@ -89,6 +89,8 @@ def create_app(
         app.register_blueprint(module.blueprint)
     _lifecycle(app, settings, transport_config, manage_database)
     app.after_request(_headers)
+    if settings.server_timing:
+        timing.install(app)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     return app

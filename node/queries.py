@@ -1,16 +1,19 @@
 """Read-side queries. Every list of posts is filtered by `visible_to`, which mirrors
-`federation.audience.can_view`; every single post is checked with `can_view` itself.
-A test proves the two agree for every viewer and post of a test world."""
+`federation.audience.can_view`; every single post is checked with `can_view` itself, and a
+thread's posts with `visible_among` (can_view over facts looked up for all of them at once).
+Tests prove they agree for every viewer and post of a test world."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import takewhile
 
 from tortoise.expressions import Q, Subquery
 
 from federation.audience import OPEN_VISIBILITIES, Relation, Visibility, can_view, is_listed
 from node.models import Account, Actor, Block, Follow, FollowState, Mention, Post, Tag
+from node.threadwalk import parent_ids, reply_tree
 
 PAGE_SIZE = 20
 
@@ -68,6 +71,37 @@ async def relation_to(viewer: Viewer, post: Post) -> Relation:
     )
 
 
+async def visible_among(viewer: Viewer, ids: list[int]) -> dict[int, Post]:
+    """Return, by id, those of the posts `ids` that `viewer` may see: `can_view` itself, over
+    the facts of all of them looked up at once (three queries, not three a post).
+
+    For a few hundred known ids this beats `visible_to`, which reads all the viewer's
+    follows and every post mentioning them, and whose long IN lists PostgreSQL plans badly
+    once it caches a generic plan for the statement."""
+    posts = await Post.filter(id__in=ids, deleted_at=None) if ids else []
+    me = viewer.actor_id
+    if me is None:
+        return {p.id: p for p in posts if can_view(p.visibility, Relation())}
+    authors = list({p.author_id for p in posts} - {me})
+    followed = set(await Follow.filter(follower_id=me, state=FollowState.ACCEPTED, target_id__in=authors)
+                   .values_list("target_id", flat=True)) if authors else set()
+    # By post alone: asked with actor_id too, PostgreSQL's generic plan (cached after five
+    # runs) walks all the viewer's mentions comparing each with every id, 50 ms for 12,000.
+    mentions = await Mention.filter(post_id__in=[p.id for p in posts]).values_list("post_id", "actor_id") \
+        if posts else []
+    mentioned = {post_id for post_id, actor_id in mentions if actor_id == me}
+    blocking = set(await Block.filter(target_id=me, blocker_id__in=authors)
+                   .values_list("blocker_id", flat=True)) if authors else set()
+
+    def relation(post: Post) -> Relation:  # as relation_to builds it for one post
+        if post.author_id == me:
+            return Relation(is_author=True, is_local=viewer.is_local)
+        return Relation(is_local=viewer.is_local, follows_author=post.author_id in followed,
+                        is_mentioned=post.id in mentioned, is_blocked=post.author_id in blocking)
+
+    return {p.id: p for p in posts if can_view(p.visibility, relation(p))}
+
+
 async def may_view(viewer: Viewer, post: Post) -> bool:
     """Return whether `viewer` may see `post` (never a deleted one)."""
     if post.deleted_at is not None:
@@ -110,10 +144,28 @@ async def profile_posts(
     return await query.order_by("-id").limit(limit)
 
 
+# Home first looks among this many newest posts (below the cursor): a home following many
+# accounts fills its page there, scanning posts newest first instead of gathering and sorting
+# every post of every followed account, as the planners do for the bare query.
+HOME_WINDOW = 2000
+
+
 async def home_posts(
     viewer: Viewer, before_id: int | None = None, limit: int = PAGE_SIZE
 ) -> list[Post]:
     """Return the home timeline: own posts, followed accounts' posts, posts mentioning me."""
+    query = _home(viewer, before_id)
+    newest = Post.filter(id__lt=before_id) if before_id is not None else Post.all()
+    window = Subquery(newest.order_by("-id").limit(HOME_WINDOW).values("id"))
+    posts = await query.filter(id__in=window).order_by("-id").limit(limit).prefetch_related("author")
+    if len(posts) < limit:
+        # A quiet home: the window held every match it had; look further back for the rest.
+        older = _home(viewer, posts[-1].id if posts else before_id)
+        posts += await older.order_by("-id").limit(limit - len(posts)).prefetch_related("author")
+    return posts
+
+
+def _home(viewer: Viewer, before_id: int | None):
     me = viewer.actor_id
     followed = Subquery(
         Follow.filter(follower_id=me, state=FollowState.ACCEPTED).values("target_id")
@@ -123,7 +175,7 @@ async def home_posts(
     query = query.filter(visible_to(viewer))
     if before_id is not None:
         query = query.filter(id__lt=before_id)
-    return await query.order_by("-id").limit(limit).prefetch_related("author")
+    return query
 
 
 def _listed() -> Q:
@@ -193,21 +245,45 @@ async def follow_collection_ids(actor: Actor, which: str, page: int, size: int) 
     return await query.order_by("-id").offset((page - 1) * size).limit(size).values_list(field, flat=True)
 
 
-THREAD_DEPTH = 20
+THREAD_DEPTH = 20  # ancestors shown above a post
+REPLY_DEPTH = 40  # levels of replies shown below it
+REPLY_LIMIT = 300  # replies shown at most
 
 
 async def thread_of(viewer: Viewer, post: Post) -> tuple[list[Post], list[Post]]:
     """Return the ancestors (oldest first, up to THREAD_DEPTH, stopping at the first one the
-    viewer may not see) and the replies the viewer may see, authors loaded."""
-    ancestors: list[Post] = []
-    parent_id, seen = post.in_reply_to_id, {post.id}
-    while parent_id and parent_id not in seen and len(ancestors) < THREAD_DEPTH:
-        parent = await Post.get_or_none(id=parent_id).select_related("author")
-        if parent is None or not await may_view(viewer, parent):
-            break
-        ancestors.append(parent)
-        seen.add(parent.id)
-        parent_id = parent.in_reply_to_id
-    replies = await Post.filter(visible_to(viewer), in_reply_to_id=post.id).order_by("id").limit(100) \
-        .prefetch_related("author")
-    return list(reversed(ancestors)), replies
+    viewer may not see) and the replies below `post` the viewer may see, each followed by its
+    own replies (up to REPLY_DEPTH levels; REPLY_LIMIT replies looked at). A reply the viewer
+    may not see hides the replies below it too, as a hidden ancestor ends the chain above.
+
+    Both walk the thread on ids alone (node.threadwalk: one recursive query each), then load
+    the posts and decide which the viewer may see with `visible_among` (can_view over facts
+    looked up for all of them at once): once a direction, not once a level."""
+    return await _ancestors(viewer, post), await _descendants(viewer, post)
+
+
+async def _ancestors(viewer: Viewer, post: Post) -> list[Post]:
+    if not post.in_reply_to_id:
+        return []
+    chain = list(takewhile(post.id.__ne__, await parent_ids(post.in_reply_to_id, THREAD_DEPTH)))
+    visible = await visible_among(viewer, chain)
+    shown = list(takewhile(visible.__contains__, chain))
+    return [visible[i] for i in reversed(shown)]
+
+
+async def _descendants(viewer: Viewer, post: Post) -> list[Post]:
+    children = await reply_tree(post.id, REPLY_DEPTH, REPLY_LIMIT)
+    ids = [i for replies in children.values() for i in replies]
+    visible = await visible_among(viewer, ids)
+    return _depth_first(children, visible, post.id)
+
+
+def _depth_first(children: dict[int, list[int]], visible: dict[int, Post], root_id: int) -> list[Post]:
+    """Return the visible replies in thread order; the replies under a hidden one stay hidden."""
+    ordered: list[Post] = []
+    stack = [i for i in reversed(children.get(root_id, [])) if i in visible]
+    while stack:
+        reply = visible[stack.pop()]
+        ordered.append(reply)
+        stack.extend(i for i in reversed(children.get(reply.id, [])) if i in visible)
+    return ordered

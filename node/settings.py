@@ -38,6 +38,8 @@ class Settings:
     # Test hosts mapped to loopback ports ("remote.test=127.0.0.1:8001,..."), for the fake
     # fediverse only; honoured only together with allow_private_addresses.
     test_host_map: tuple[tuple[str, str, int], ...] = ()
+    # Send a Server-Timing header with every response (benchmarks; off in production).
+    server_timing: bool = False
 
     @property
     def host(self) -> str:
@@ -84,6 +86,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         allow_private_addresses=_flag(values, "KITH_ALLOW_PRIVATE_ADDRESSES"),
         signature_max_skew_hours=_positive_int(values, "KITH_SIGNATURE_MAX_SKEW_HOURS", 12),
         test_host_map=_host_map(values),
+        server_timing=_flag(values, "KITH_SERVER_TIMING"),
     )
 
 

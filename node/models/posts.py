@@ -46,6 +46,8 @@ class Post(Model):
             Index(fields=("author_id", "id")),
             # Replies that arrived before their parent are linked when it arrives.
             Index(fields=("in_reply_to_ap_id",)),
+            # Thread pages: the replies to a set of posts, oldest first (migration 8).
+            Index(fields=("in_reply_to_id", "id")),
         )
 
 

@@ -1,0 +1,69 @@
+"""Walk reply chains on post ids alone, one recursive query each way: the parents above a
+post, and the reply tree below it, breadth first, bounded in depth and count.
+
+The same SQL runs on SQLite and PostgreSQL (WITH RECURSIVE, on the posts (id) and
+(in_reply_to_id, id) indexes). Nothing here decides who may see a post: the ids found are
+the shape of a thread, and the caller loads the posts through the audience filter.
+"""
+
+from __future__ import annotations
+
+from tortoise import connections
+
+# Each step follows in_reply_to_id one level up; `depth` bounds a loop in remote data.
+_PARENTS = """
+WITH RECURSIVE chain(id, parent, depth) AS (
+    SELECT id, in_reply_to_id, 1 FROM posts WHERE id = {0}
+    UNION ALL
+    SELECT posts.id, posts.in_reply_to_id, chain.depth + 1
+    FROM posts JOIN chain ON posts.id = chain.parent
+    WHERE chain.depth < {1}
+)
+SELECT id, parent FROM chain ORDER BY depth
+"""
+
+# Each step finds the replies to the previous level; the LIMIT stops the recursion early on
+# both databases (rows are made only as the outer query fetches them).
+_REPLIES = """
+WITH RECURSIVE tree(id, parent, depth) AS (
+    SELECT id, in_reply_to_id, 1 FROM posts WHERE in_reply_to_id = {0}
+    UNION ALL
+    SELECT posts.id, posts.in_reply_to_id, tree.depth + 1
+    FROM posts JOIN tree ON posts.in_reply_to_id = tree.id
+    WHERE tree.depth < {1}
+)
+SELECT id, parent FROM tree LIMIT {2}
+"""
+
+
+async def parent_ids(post_id: int, depth: int) -> list[int]:
+    """Return the ids of `post_id` and up to `depth - 1` of its parents, nearest first,
+    ending at a post with no parent, a missing post, or a post seen before (a loop)."""
+    chain: list[int] = []
+    for row_id, _ in await _run(_PARENTS, post_id, depth):
+        if row_id in chain:
+            break
+        chain.append(row_id)
+    return chain
+
+
+async def reply_tree(post_id: int, depth: int, limit: int) -> dict[int, list[int]]:
+    """Return the replies below `post_id` as {parent id: [reply ids, oldest first]}: up to
+    `depth` levels and `limit` rows, breadth first; a post reached twice (a loop) counts once."""
+    children: dict[int, list[int]] = {}
+    seen = {post_id}
+    for reply_id, parent_id in await _run(_REPLIES, post_id, depth, limit):
+        if reply_id not in seen:
+            seen.add(reply_id)
+            children.setdefault(parent_id, []).append(reply_id)
+    for replies in children.values():
+        replies.sort()
+    return children
+
+
+async def _run(sql: str, *numbers: int) -> list[tuple[int, int | None]]:
+    conn = connections.get("default")
+    marks = ["?"] * len(numbers) if conn.capabilities.dialect == "sqlite" else \
+        [f"${i}" for i in range(1, len(numbers) + 1)]
+    _, rows = await conn.execute_query(sql.format(*marks), [int(n) for n in numbers])
+    return [(row[0], row[1]) for row in rows]
