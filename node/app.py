@@ -15,7 +15,7 @@ from node.cache import RenderedCache
 from node.db import close_database, open_database
 from node.proxy_urls import ProxyUrls
 from node.routes.rendering import PAGES, page_environment, render
-from node.security import csrf_token, current_account, set_anon_cookie
+from node.security import csrf_token, current_account, set_anon_cookie, unread_notifications
 from node.runtime import start_runtime
 from node.settings import Settings
 from node.worker import start_workers
@@ -54,7 +54,7 @@ def create_app(
     `transport_config` overrides the outgoing HTTP settings (tests map fake hosts);
     `run_workers` runs the inbox and delivery workers in this process.
     """
-    from node.routes import activitypub, auth, feeds, health, social, web, wellknown
+    from node.routes import activitypub, auth, feeds, health, notifications, reactions, social, web, wellknown
 
     app = Quart(
         __name__,
@@ -75,10 +75,11 @@ def create_app(
     app.config["KITH_PROXY_URLS"] = ProxyUrls(app.config["KITH_URIS"], secret)
     app.config[PAGES] = page_environment(
         ROOT / "templates",
-        globals_={"csrf_token": csrf_token, "kith_version": __version__, "visibility_labels": VISIBILITY_LABELS},
+        globals_={"csrf_token": csrf_token, "kith_version": __version__, "visibility_labels": VISIBILITY_LABELS,
+                  "unread_notifications": unread_notifications},
         filters={"web_url": app.config["KITH_URIS"].web_url, "proxied": app.config["KITH_PROXY_URLS"].url_for},
     )
-    blueprints = (web, auth, feeds, health, wellknown, activitypub, social)
+    blueprints = (web, auth, feeds, health, wellknown, activitypub, social, reactions, notifications)
     for module in blueprints:
         app.register_blueprint(module.blueprint)
     _lifecycle(app, settings, transport_config, manage_database)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from tortoise.expressions import Q, Subquery
 
-from federation.audience import OPEN_VISIBILITIES, Relation, Visibility, can_view, is_listed
+from federation.audience import OPEN_VISIBILITIES, Relation, Visibility, can_view, can_view_boost, is_listed
 from node.models import Account, Actor, Block, Follow, FollowState, Mention, Post, Tag
 
 PAGE_SIZE = 20
@@ -31,7 +31,12 @@ ANONYMOUS_VIEWER = Viewer()
 
 
 def visible_to(viewer: Viewer) -> Q:
-    """Return the filter on posts that `viewer` may see (deleted posts excluded)."""
+    """Return the filter on posts that `viewer` may see (deleted posts excluded); a boost
+    only when the post it boosts may be boosted and the viewer may see it too."""
+    return _row_visible_to(viewer) & _boosted_visible_to(viewer)
+
+
+def _row_visible_to(viewer: Viewer) -> Q:
     open_posts = Q(visibility__in=[v.value for v in OPEN_VISIBILITIES])
     if viewer.actor_id is None:
         return open_posts & Q(deleted_at=None)
@@ -49,6 +54,15 @@ def visible_to(viewer: Viewer) -> Q:
     if viewer.is_local:
         allowed |= Q(visibility=Visibility.LOCAL.value)
     return ((allowed & ~Q(author_id__in=blocking_me)) | Q(author_id=me)) & Q(deleted_at=None)
+
+
+def _boosted_visible_to(viewer: Viewer) -> Q:
+    # A boosted post is public or unlisted (audience.is_boostable), so the viewer may see it
+    # unless it is gone or its author blocks them: both read from the joined row.
+    shown = Q(boost_of__deleted_at=None, boost_of__visibility__in=[v.value for v in OPEN_VISIBILITIES])
+    if viewer.actor_id is not None:
+        shown &= ~Q(boost_of__author_id__in=Subquery(Block.filter(target_id=viewer.actor_id).values("blocker_id")))
+    return Q(boost_of_id=None) | shown
 
 
 async def relation_to(viewer: Viewer, post: Post) -> Relation:
@@ -72,14 +86,25 @@ async def may_view(viewer: Viewer, post: Post) -> bool:
     """Return whether `viewer` may see `post` (never a deleted one)."""
     if post.deleted_at is not None:
         return False
+    if post.boost_of_id is not None:
+        return await _may_view_boost(viewer, post)
     if post.visibility in OPEN_VISIBILITIES and viewer.actor_id is None:
         return True
     return can_view(post.visibility, await relation_to(viewer, post))
 
 
+async def _may_view_boost(viewer: Viewer, boost: Post) -> bool:
+    original = await Post.get_or_none(id=boost.boost_of_id)
+    if original is None or original.deleted_at is not None:
+        return False
+    return can_view_boost(boost.visibility, await relation_to(viewer, boost),
+                          original.visibility, await relation_to(viewer, original))
+
+
 async def visible_post(viewer: Viewer, username: str, post_id: int) -> Post | None:
-    """Return the post `post_id` of local account `username` if `viewer` may see it."""
-    post = await Post.get_or_none(id=post_id, author__username=username, author__local=True)
+    """Return the post `post_id` of local account `username` if `viewer` may see it (never a
+    boost: it has no page of its own)."""
+    post = await Post.get_or_none(id=post_id, author__username=username, author__local=True, boost_of_id=None)
     if post is None or not await may_view(viewer, post):
         return None
     return post
@@ -127,7 +152,8 @@ async def home_posts(
 
 
 def _listed() -> Q:
-    return Q(visibility__in=[v.value for v in Visibility if is_listed(v)], deleted_at=None)
+    # Boosts are never listed as posts (feeds, tag pages, the outbox).
+    return Q(visibility__in=[v.value for v in Visibility if is_listed(v)], deleted_at=None, boost_of_id=None)
 
 
 async def feed_posts(author: Actor, limit: int = PAGE_SIZE) -> list[Post]:

@@ -7,9 +7,9 @@ Protocol fields carry an `ap_` prefix; database keys are `pk`.
 from node.models.accounts import Account, Actor, Session
 from node.models.notifications import Notification, NotificationKind
 from node.models.posts import Mention, Post, Tag
-from node.models.social import Block, Boost, DomainBlock, Favourite, Follow, FollowState
+from node.models.social import Block, DomainBlock, Favourite, Follow, FollowState
 
 __all__ = [
-    "Account", "Actor", "Block", "Boost", "DomainBlock", "Favourite", "Follow", "FollowState",
+    "Account", "Actor", "Block", "DomainBlock", "Favourite", "Follow", "FollowState",
     "Mention", "Notification", "NotificationKind", "Post", "Session", "Tag",
 ]

@@ -15,6 +15,8 @@ from node.models import Account, Actor, Mention, Post, Tag
 from federation.errors import FederationError
 from federation.resolver import Resolver
 from node.queries import Viewer, may_view
+from node.services.notifications import notify_new_post
+from node.services.reactions import boosted_post_changed
 from node.services.remote import actor_for_handle
 from node.services.outbox import queue_create, queue_delete
 from node.uris import Uris
@@ -103,6 +105,7 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
             await Mention.bulk_create([Mention(post_id=post.id, actor_id=a.id) for a in mentioned])
         if rendered.tags:
             await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in rendered.tags])
+        await notify_new_post(post, mentioned, parent)
         await Actor.filter(id=actor.id).update(changed_at=now)
         await queue_create(uris, post, actor, mentioned, rendered.tags)
     return post
@@ -121,6 +124,7 @@ async def delete_post(account: Account, post: Post) -> None:
         await Mention.filter(post_id=post.id).delete()
         await Tag.filter(post_id=post.id).delete()
         await Actor.filter(id=post.author_id).update(changed_at=now)
+        await boosted_post_changed(post.id)
 
 
 async def _reply_target(uris: Uris, account: Account, url: str | None) -> Post | None:
