@@ -68,4 +68,5 @@ def _back_to(post: Post) -> str:
         path = referrer[len(base):]
         if not path.startswith("//"):
             return path
-    return _uris().web_url(post.ap_id)
+    page = _uris().web_url(post.ap_id)
+    return page.removeprefix(base) if page.startswith(base + "/") else page
