@@ -134,9 +134,9 @@ async def _reply_target(uris: Uris, account: Account, url: str | None) -> Post |
     url = url.strip()
     local = uris.local_post_id(url)
     if local:
-        post = await Post.get_or_none(id=local[1], author__username=local[0], local=True)
+        post = await Post.get_or_none(id=local[1], author__username=local[0], local=True, boost_of_id=None)
     else:
-        post = await Post.filter(Q(ap_id=url) | Q(url=url)).first()
+        post = await Post.filter(Q(ap_id=url) | Q(url=url), boost_of_id=None).first()  # never a boost
     # A post the author may not see is answered as if it did not exist.
     if post is None or not await may_view(Viewer.of(account), post):
         raise PostError(f"cannot reply to {url}: no such post")
