@@ -4,6 +4,8 @@ and between local accounts send nothing."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tortoise import connections
 
@@ -149,3 +151,25 @@ async def test_counts__loaded_in_the_same_few_queries_for_any_page_size(people, 
         assert [v.counts.replies for v in views] == [1] * size
     # Then the number of queries does not grow with the page
     assert sizes[2] == sizes[20] == 3  # replies, boosts, likes (the viewer's own among them)
+
+
+async def test_boosts__page_by_their_own_time_so_older_posts_misses_nothing(people, browser, uris):
+    # Given bob wrote 5 posts, then boosted 25 older posts of alice's, oldest first
+    from node.services.reactions import boost
+
+    alice, bob = people
+    originals = [await publish_post(uris, alice, Draft(f"alice-{n:02d}.", V.PUBLIC), 5000) for n in range(25)]
+    for n in range(5):
+        await publish_post(uris, bob, Draft(f"bob-{n:02d}.", V.PUBLIC), 5000)
+    for post in originals:
+        await boost(uris, bob, post)
+    # When bob's profile is read page by page
+    client = await browser(None)
+    first = await page(client, "/@bob")
+    older = re.search(r'href="(/@bob\?before=\d+)">Older posts', first).group(1)
+    second = await page(client, older)
+    # Then entries go by the time of the boost, not of the boosted post: the newest 20 boosts,
+    # then the 5 oldest boosts and bob's own posts, none lost
+    shown = lambda body: re.findall(r"(alice-\d\d|bob-\d\d)\.", body)
+    assert shown(first) == [f"alice-{n:02d}" for n in range(24, 4, -1)]
+    assert shown(second) == [f"alice-{n:02d}" for n in range(4, -1, -1)] + [f"bob-{n:02d}" for n in range(4, -1, -1)]
