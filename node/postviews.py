@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from federation.audience import is_boostable
 from node.models import Actor, Post
 from node.queries import Viewer
-from node.reactions import Counts, counts_of
+from node.reactions import Counts, attach_counts
 
 
 @dataclass
@@ -41,9 +41,7 @@ async def views_of(posts: list[Post], viewer: Viewer, author: Actor | None = Non
     already has it (a profile), is the author of those of its posts."""
     await _load_authors(posts, author)
     views = await _entries(posts)
-    counts = await counts_of([view.post for view in views], viewer)
-    for view in views:
-        view.counts = counts.get(view.post.id, view.counts)
+    await attach_counts(views, viewer)
     return views
 
 

@@ -10,12 +10,16 @@ a like or boost says only that someone reacted to a post the viewer can already 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from node.models import Favourite, Post
 from node.queries import Viewer, visible_to
+
+if TYPE_CHECKING:
+    from node.postviews import PostView
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,13 @@ async def counts_of(posts: list[Post], viewer: Viewer) -> dict[int, Counts]:
                         boosted=boosts.get(post_id, (0, 0))[1] > 0)
         for post_id in ids
     }
+
+
+async def attach_counts(views: list[PostView], viewer: Viewer) -> None:
+    """Set the `counts` of each of a page's PostViews (in the queries of `counts_of`)."""
+    counts = await counts_of([view.post for view in views], viewer)
+    for view in views:
+        view.counts = counts.get(view.post.id, view.counts)
 
 
 async def _grouped(query, key: str, by: str | None, viewer: Viewer | None) -> dict[int, tuple[int, int]]:

@@ -90,4 +90,5 @@ class Favourite(Model):
     class Meta:
         table = "favourites"
         unique_together = (("actor", "post"),)
+        indexes = (Index(fields=("post_id",)),)  # counting the likes of a page of posts
 

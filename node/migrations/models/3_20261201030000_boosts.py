@@ -1,5 +1,6 @@
 """Boosts become posts (Mastodon's reblogs): `posts.boost_of_id`, one boost per booster and
-post, and the rows of the old `boosts` table moved into `posts`; an index for replies.
+post, and the rows of the old `boosts` table moved into `posts`; indexes to count a page's
+replies (also a thread's replies in order) and likes.
 SQL for both dialects: see 0_…_init.py.
 
 A moved boost gets a post id made from its `created_at` exactly as node/ids.py makes one
@@ -18,6 +19,7 @@ SCHEMA = """
 ALTER TABLE "posts" ADD "boost_of_id" BIGINT REFERENCES "posts" ("id") ON DELETE CASCADE;
 CREATE UNIQUE INDEX "uid_posts_boost_o_969088" ON "posts" ("boost_of_id", "author_id");
 CREATE INDEX IF NOT EXISTS "idx_posts_in_repl_92c281" ON "posts" ("in_reply_to_id", "id");
+CREATE INDEX "idx_favourites_post_id_7e8276" ON "favourites" ("post_id");
 """
 
 # {us}: the boost's time in microseconds since the epoch; {random16}, {random6}: random bits.
