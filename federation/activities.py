@@ -211,7 +211,31 @@ def _respond(kind: str, activity_id: str, actor: str, follow_activity: APObject)
     return {"@context": AS_CONTEXT, "id": activity_id, "type": kind, "actor": actor, "object": embedded}
 
 
-def undo(activity_id: str, actor: str, undone: APObject) -> APObject:
-    """Return the Undo of one of our earlier activities (embedded)."""
+def undo(activity_id: str, actor: str, undone: APObject, *, to: tuple[str, ...] = ()) -> APObject:
+    """Return the Undo of one of our earlier activities (embedded), addressed `to` when given
+    (Mastodon addresses the Undo of an Announce to Public)."""
     embedded = {k: v for k, v in undone.items() if k != "@context"}
-    return {"@context": AS_CONTEXT, "id": activity_id, "type": "Undo", "actor": actor, "object": embedded}
+    document = {"@context": AS_CONTEXT, "id": activity_id, "type": "Undo", "actor": actor, "object": embedded}
+    return {**document, "to": list(to)} if to else document
+
+
+def like(activity_id: str, actor: str, object_id: str) -> APObject:
+    """Return a Like of the post `object_id`, as Mastodon sends it: no addressing, for the
+    post's author's own inbox alone."""
+    return {"@context": AS_CONTEXT, "id": activity_id, "type": "Like", "actor": actor, "object": object_id}
+
+
+def announce(activity_id: str, actor: str, object_id: str, published: datetime,
+             to: tuple[str, ...], cc: tuple[str, ...]) -> APObject:
+    """Return an Announce (a boost) of the post `object_id`, naming the post by its id as
+    Mastodon does (the receiver fetches it from its origin)."""
+    return {
+        "@context": AS_CONTEXT,
+        "id": activity_id,
+        "type": "Announce",
+        "actor": actor,
+        "published": iso(published),
+        "to": list(to),
+        "cc": list(cc),
+        "object": object_id,
+    }

@@ -87,6 +87,19 @@ def is_federated(visibility: Visibility) -> bool:
     return visibility is not Visibility.LOCAL
 
 
+def is_boostable(visibility: Visibility) -> bool:
+    """Return whether posts of `visibility` may be boosted: public and unlisted only, as in
+    Mastodon (a boost would carry a followers-only, direct or local post past its audience)."""
+    return visibility in OPEN_VISIBILITIES
+
+
+def can_view_boost(boost: Visibility, booster: Relation, original: Visibility, author: Relation) -> bool:
+    """Return whether a viewer may see a boost: the boost itself (`booster`: the viewer's
+    relation to the booster) and the boosted post (`author`: to its author), which must be
+    boostable; a boost never shows a post its viewer may not see."""
+    return can_view(boost, booster) and is_boostable(original) and can_view(original, author)
+
+
 
 def visibility_of(
     to: Iterable[str], cc: Iterable[str], author_followers_iri: str | None
@@ -127,6 +140,12 @@ def addressing_for(visibility: Visibility, followers_iri: str, mentioned: Iterab
     if visibility is Visibility.DIRECT:
         return Addressing(to=mentioned, cc=())
     raise ValueError("local posts are never federated")
+
+
+def announce_addressing(followers_iri: str, original_author: str) -> Addressing:
+    """Return `to` and `cc` of our Announce (a public boost), as Mastodon addresses a public
+    reblog: to Public, cc the boosted post's author and the booster's followers."""
+    return Addressing(to=(PUBLIC,), cc=(original_author, followers_iri))
 
 
 @dataclass(frozen=True)

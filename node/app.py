@@ -16,7 +16,7 @@ from node.media.emoji import emojify_html, emojify_text
 from node.db import close_database, open_database
 from node.proxy_urls import ProxyUrls
 from node.routes.rendering import PAGES, page_environment, render
-from node.security import csrf_token, current_account, set_anon_cookie
+from node.security import csrf_token, current_account, set_anon_cookie, unread_notifications
 from node.runtime import start_runtime
 from node.settings import Settings
 from node.worker import start_workers
@@ -56,7 +56,8 @@ def create_app(
     `transport_config` overrides the outgoing HTTP settings (tests map fake hosts);
     `run_workers` runs the inbox and delivery workers in this process.
     """
-    from node.routes import activitypub, auth, edits, feeds, health, media, polls, social, timing, web, wellknown
+    from node.routes import (activitypub, auth, edits, feeds, health, media, notifications, polls, reactions, social,
+                             timing, web, wellknown)
 
     app = Quart(
         __name__,
@@ -79,12 +80,14 @@ def create_app(
     proxied = app.config["KITH_PROXY_URLS"].url_for
     app.config[PAGES] = page_environment(
         ROOT / "templates",
-        globals_={"csrf_token": csrf_token, "kith_version": __version__, "visibility_labels": VISIBILITY_LABELS},
+        globals_={"csrf_token": csrf_token, "kith_version": __version__, "visibility_labels": VISIBILITY_LABELS,
+                  "unread_notifications": unread_notifications},
         filters={"web_url": app.config["KITH_URIS"].web_url, "proxied": proxied,
                  "emojify": lambda html, emojis: emojify_html(html, emojis, proxied),
                  "emojify_text": lambda text, emojis: emojify_text(text, emojis, proxied)},
     )
-    blueprints = (web, auth, feeds, health, wellknown, activitypub, social, polls, media, edits)
+    blueprints = (web, auth, feeds, health, wellknown, activitypub, social, polls, media, edits, reactions,
+                  notifications)
     for module in blueprints:
         app.register_blueprint(module.blueprint)
     _lifecycle(app, settings, transport_config, manage_database)

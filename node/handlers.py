@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from federation import activities
-from federation.audience import OPEN_VISIBILITIES, visibility_of
+from federation.audience import is_boostable, visibility_of
 from federation.delivery import enqueue
 from federation.errors import Rejected
 from federation.inbound import InboundActivity
@@ -27,13 +27,16 @@ from federation.vocab import host_of
 from node.html import sanitize
 from node.ids import new_id
 from node.media.attachments import store_remote_media
-from node.models import Account, Actor, Block, Boost, Favourite, Follow, FollowState, Mention, Post, Tag
+from node.models import Account, Actor, Block, DomainBlock, Follow, FollowState, Mention, NotificationKind, Post, Tag
 from node.poll_handlers import count_votes, store_remote_poll, update_remote_poll
 from node.queries import Viewer, may_view
 from node.services.ancestors import link_replies
 from node.services.editing import apply_remote_edit
 from node.services.forgetting import forget_post
 from node.services.link_cards import attach_link_card
+from node.services.notifications import notify, notify_new_post
+from node.services.reactions import (boosted_post_changed, published_of, remove_boosts, remove_likes, store_boost,
+                                     store_like)
 from node.services.remote import remote_actor, save_remote_actor
 from node.uris import Uris
 
@@ -58,8 +61,10 @@ class Handlers:
         follow = await Follow.get_or_none(follower_id=follower.id, target_id=target.actor.id)
         if follow is None:
             state = FollowState.REQUESTED if target.actor.locked else FollowState.ACCEPTED
-            follow = await Follow.create(follower_id=follower.id, target_id=target.actor.id,
-                                         ap_id=activity.id, state=state, accepted_at=_now_if(state))
+            async with in_transaction():
+                follow = await Follow.create(follower_id=follower.id, target_id=target.actor.id,
+                                             ap_id=activity.id, state=state, accepted_at=_now_if(state))
+                await notify(_follow_kind(state), target.actor.id, follower.id)
         elif follow.ap_id != activity.id:
             await Follow.filter(id=follow.id).update(ap_id=activity.id)
         # 4. accepted at once unless the account approves followers by hand
@@ -122,32 +127,84 @@ class Handlers:
     # --- likes and boosts -------------------------------------------------------------
 
     async def on_like(self, activity: InboundActivity, recipient: str | None) -> None:
-        # 1. a post we have, which the liker may see
-        post, actor = await self._reaction_target(activity)
+        # 1. a post of ours, which the liker may see
+        post = await Post.get_or_none(ap_id=activity.object_id or "", local=True, boost_of_id=None)
+        if post is None:
+            raise Rejected(f"{activity.object_id} is not a post of ours")
+        actor = await self._may_react(activity, post)
         # 2. one like per actor and post (a repeated Like is the same like)
-        await Favourite.get_or_create(defaults={"ap_id": activity.id}, actor_id=actor.id, post_id=post.id)
+        await store_like(post, actor, activity.id)
 
     async def on_announce(self, activity: InboundActivity, recipient: str | None) -> None:
-        post, actor = await self._reaction_target(activity)
-        # Only public and unlisted posts may be boosted (Mastodon refuses the others too).
-        if post.visibility not in OPEN_VISIBILITIES:
+        # 1. the boosted post: ours, or fetched from its origin for followers of the booster
+        booster = await remote_actor(self.resolver, activity.actor)
+        post = await self._boosted_post(activity, booster)
+        await self._may_react(activity, post)
+        # 2. only public and unlisted posts may be boosted (Mastodon refuses the others too;
+        #    a followers-only self-boost, as GoToSocial sends, included)
+        if not is_boostable(post.visibility):
             raise Rejected("followers-only, direct and local posts cannot be boosted")
-        await Boost.get_or_create(defaults={"ap_id": activity.id}, actor_id=actor.id, post_id=post.id)
+        # 3. kept as the booster's post, addressed as the Announce is, once per booster and post
+        visibility = visibility_of(activity.to, activity.cc, booster.followers_url or None)
+        await store_boost(post, booster, activity.id or "", visibility, published_of(activity.raw))
 
     async def on_undo_like(self, activity: InboundActivity, recipient: str | None) -> None:
-        await _undo(Favourite, "actor", "post", activity)
+        actor = await Actor.get_or_none(ap_id=activity.actor)
+        target = _embedded_object_of(activity)
+        if actor is not None and (target or activity.object_id):
+            await remove_likes(actor, **({"post__ap_id": target} if target else {"ap_id": activity.object_id}))
 
     async def on_undo_announce(self, activity: InboundActivity, recipient: str | None) -> None:
-        await _undo(Boost, "actor", "post", activity)
+        actor = await Actor.get_or_none(ap_id=activity.actor)
+        target = _embedded_object_of(activity)
+        if actor is not None and (target or activity.object_id):
+            await remove_boosts(actor, **({"boost_of__ap_id": target} if target else {"ap_id": activity.object_id}))
 
-    async def _reaction_target(self, activity: InboundActivity) -> tuple[Post, Actor]:
-        post = await Post.get_or_none(ap_id=activity.object_id or "")
-        if post is None:
-            raise Rejected(f"{activity.object_id} is not a post known here")
+    async def on_undo_by_id(self, activity: InboundActivity, recipient: str | None) -> None:
+        # Some servers name the undone activity by its id alone: a like, a boost or a follow.
+        actor = await Actor.get_or_none(ap_id=activity.actor)
+        if actor is None or not activity.object_id:
+            return
+        await remove_likes(actor, ap_id=activity.object_id)
+        await remove_boosts(actor, ap_id=activity.object_id)
+        await Follow.filter(follower_id=actor.id, ap_id=activity.object_id).delete()
+
+    async def _may_react(self, activity: InboundActivity, post: Post) -> Actor:
         actor = await remote_actor(self.resolver, activity.actor)
         if not await may_view(Viewer(actor_id=actor.id), post):
             raise Rejected("the post is not visible to this actor")
-        return post, actor
+        return actor
+
+    async def _boosted_post(self, activity: InboundActivity, booster: Actor) -> Post:
+        """Return the post an Announce boosts: ours, or one someone here will see because
+        they follow the booster (fetched from its origin when we do not have it)."""
+        object_id = activity.object_id or ""
+        post = await Post.get_or_none(ap_id=object_id, boost_of_id=None)
+        if post is not None and post.local:
+            return post
+        if host_of(object_id) == self.uris.host:
+            raise Rejected(f"{object_id} is not a post known here")
+        if not await Follow.exists(target_id=booster.id, follower__local=True, state=FollowState.ACCEPTED):
+            raise Rejected("nobody here follows the booster, and the post is not ours")
+        return post or await self._fetch_boosted(activity)
+
+    async def _fetch_boosted(self, activity: InboundActivity) -> Post:
+        # The Create path's rules: from its origin unless the embedded copy can be trusted,
+        # and only its author's own; a blocked server's post is not fetched at all.
+        object_id = activity.object_id or ""
+        if await DomainBlock.exists(domain=host_of(object_id)):
+            raise Rejected(f"{object_id} is on a blocked server")
+        obj = activity.object if activity.object is not None and not activity.needs_refetch \
+            else await self.resolver.fetch_object(object_id)
+        note = note_fields(obj)
+        if host_of(note.attributed_to) != host_of(note.ap_id):
+            raise Rejected("the boosted object is not its author's own")
+        author = await remote_actor(self.resolver, note.attributed_to)
+        # Checked before storing: a post that may not be boosted is not kept either.
+        if not is_boostable(visibility_of(note.to, note.cc, author.followers_url or None)):
+            raise Rejected("followers-only, direct and local posts cannot be boosted")
+        await self._store_note(note, author, await _local_actors(note.to + note.cc + tuple(m.href for m in note.mentions)))
+        return await Post.get(ap_id=note.ap_id)
 
     # --- posts ---------------------------------------------------------------------------
 
@@ -190,6 +247,7 @@ class Handlers:
     async def on_delete(self, activity: InboundActivity, recipient: str | None) -> None:
         # The object is a post (becomes a tombstone) or the actor itself (their posts go).
         if activity.object_id == activity.actor:
+            await boosted_post_changed(author_ap_id=activity.actor)
             await Actor.filter(ap_id=activity.actor, local=False).delete()
             return
         post = await Post.get_or_none(ap_id=activity.object_id or "", local=False).select_related("author")
@@ -250,6 +308,7 @@ class Handlers:
             await attach_link_card(self.uris, post)
             await store_remote_media(post, author, note)
             await link_replies(post)  # replies that arrived first now know their parent
+            await notify_new_post(post, mentioned, parent)
 
 
 def _own_note(obj: dict, actor: str | None = None) -> NoteInfo:
@@ -316,3 +375,7 @@ def _now() -> datetime:
 
 def _now_if(state: str) -> datetime | None:
     return _now() if state == FollowState.ACCEPTED else None
+
+
+def _follow_kind(state: str) -> str:
+    return NotificationKind.FOLLOW if state == FollowState.ACCEPTED else NotificationKind.FOLLOW_REQUEST

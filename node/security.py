@@ -17,6 +17,7 @@ from werkzeug.exceptions import BadRequest
 from federation.intake import Unauthenticated
 from federation.signatures import RequestFacts
 from node.models import Account
+from node.services.notifications import unread_count
 from node.services.sessions import SESSION_LIFETIME, account_for, close_session, open_session
 
 SESSION_COOKIE = "kith_session"
@@ -41,7 +42,13 @@ async def current_account() -> Account | None:
         g.account = await account_for(token)
         if g.account is not None:
             g.session_token = token
+            g.unread_notifications = await unread_count(g.account)  # the header shows it
     return g.account
+
+
+def unread_notifications() -> int:
+    """Return the signed-in account's unread notification count (for the page header)."""
+    return g.get("unread_notifications", 0)
 
 
 async def sign_in(response: Response, account: Account) -> None:

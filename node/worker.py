@@ -41,6 +41,7 @@ def registry_for(handlers: Handlers) -> HandlerRegistry:
     registry.register("Announce", None, handlers.on_announce)
     registry.register("Undo", "Like", handlers.on_undo_like)
     registry.register("Undo", "Announce", handlers.on_undo_announce)
+    registry.register("Undo", None, handlers.on_undo_by_id)  # the undone activity named by id alone
     for kind in POST_TYPES:
         registry.register("Create", kind, handlers.on_create_note)
         registry.register("Update", kind, handlers.on_update_note)

@@ -11,10 +11,10 @@ from node.models.media import CustomEmoji, Media
 from node.models.notifications import Notification, NotificationKind
 from node.models.polls import Poll, PollOption, PollVote
 from node.models.posts import Mention, Post, Tag
-from node.models.social import Block, Boost, DomainBlock, Favourite, Follow, FollowState
+from node.models.social import Block, DomainBlock, Favourite, Follow, FollowState
 
 __all__ = [
-    "Account", "Actor", "Block", "Boost", "CustomEmoji", "DomainBlock", "Favourite", "Follow", "FollowState",
+    "Account", "Actor", "Block", "CustomEmoji", "DomainBlock", "Favourite", "Follow", "FollowState",
     "LinkCard", "LinkCardState", "Media", "Mention", "Notification", "NotificationKind", "Poll", "PollOption",
     "PollVote", "Post", "PostEdit", "PostLinkCard", "Session", "Tag",
 ]

@@ -37,16 +37,24 @@ class Post(Model):
     edited_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)  # a tombstone: kept so its id stays taken
     link_preview = fields.BooleanField(default=True)  # the author wants a card for its first link
+    # A boost is a post too (Mastodon's reblog): by the booster, without content of its own, its
+    # id the boost time, its ap_id the Announce's. Shown as "X boosted" with `boost_of`.
+    boost_of: fields.ForeignKeyNullableRelation["Post"] = fields.ForeignKeyField(
+        "models.Post", related_name="boosts", null=True, on_delete=fields.CASCADE
+    )
 
     class Meta:
         table = "posts"
+        # One boost per booster and post. Led by boost_of_id, it also serves counting a page's
+        # boosts and finding one's own boost of a post.
+        unique_together = (("boost_of", "author"),)
         indexes = (
             # Profile pages and feeds: one author's posts of some visibilities, newest first.
             Index(fields=("author_id", "visibility", "id")),
             Index(fields=("author_id", "id")),
             # Replies that arrived before their parent are linked when it arrives.
             Index(fields=("in_reply_to_ap_id",)),
-            # Thread pages: the replies to a set of posts, oldest first (migration 8).
+            # A post's replies in order (threads), and counting the replies of a page of posts.
             Index(fields=("in_reply_to_id", "id")),
         )
 

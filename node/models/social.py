@@ -1,4 +1,5 @@
-"""Relations between actors: follows, blocks, blocked servers, likes and boosts."""
+"""Relations between actors: follows, blocks, blocked servers, likes. (Boosts are posts:
+node.models.posts `Post.boost_of`.)"""
 
 from __future__ import annotations
 
@@ -89,22 +90,5 @@ class Favourite(Model):
     class Meta:
         table = "favourites"
         unique_together = (("actor", "post"),)
+        indexes = (Index(fields=("post_id",)),)  # counting the likes of a page of posts
 
-
-
-class Boost(Model):
-    """`actor` boosted `post` (an Announce activity)."""
-
-    id = fields.BigIntField(primary_key=True)
-    ap_id = fields.CharField(max_length=512, null=True)
-    actor: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
-        "models.Actor", related_name="boosts", on_delete=fields.CASCADE
-    )
-    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
-        "models.Post", related_name="boosts", on_delete=fields.CASCADE
-    )
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "boosts"
-        unique_together = (("actor", "post"),)

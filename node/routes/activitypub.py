@@ -30,6 +30,7 @@ from node.queries import (
     public_post_count,
 )
 from node.security import request_facts, signed_by
+from node.services.reactions import announce_of
 from node.uris import Uris
 
 blueprint = Blueprint("activitypub", __name__)
@@ -137,6 +138,8 @@ async def _status(username: str, post_id: int, activity: bool) -> Response:
     post = await Post.get_or_none(id=post_id, author__username=username, local=True).select_related("author")
     if post is None or not is_federated(post.visibility):
         abort(404)  # local-only posts never leave the node, not even by fetch
+    if post.boost_of_id is not None:
+        return await _boost(post, activity)
     if post.deleted_at is not None:
         return ap_response(tombstone(post.ap_id, post.deleted_at), 410)
     # A signed fetch speaks for its actor, so a blocked one is refused even a public post
@@ -150,6 +153,17 @@ async def _status(username: str, post_id: int, activity: bool) -> Response:
     build = post_to_create if activity else post_to_note
     poll = (await question_facts([post.id])).get(post.id)
     return ap_response(build(_uris(), post, post.author, *extras, poll))
+
+
+async def _boost(row: Post, activity: bool) -> Response:
+    """A boost of ours is no Note: its object URL is not found, and its activity URL (its
+    ap_id, as Mastodon's) serves the Announce to whoever may see it."""
+    if not activity or not await may_view(await _remote_viewer(), row):
+        abort(404)
+    original = await Post.get(id=row.boost_of_id).select_related("author")
+    if not wants_activitypub():
+        return redirect(_uris().web_url(original.ap_id))
+    return ap_response(announce_of(row, row.author, original.ap_id, original.author.ap_id))
 
 
 async def _remote_viewer() -> Viewer:

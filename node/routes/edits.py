@@ -52,6 +52,7 @@ async def save_edit(username: str, post_id: int) -> Response | str | tuple[str, 
     except PostError as e:
         return _edit_form(account, post, edit, error=str(e)), 400  # what was typed is kept
     current_app.config["KITH_RUNTIME"].wake_delivery()
+    current_app.config["KITH_RUNTIME"].wake_cards()
     page = post.url.removeprefix(_uris().base)
     if mentions.unresolved:
         page += "?" + urlencode({"unresolved": " ".join(mentions.unresolved)})

@@ -79,7 +79,7 @@ async def _reply_draft(account: Account, url: str | None) -> Draft | None:
     audience no wider than the parent's. 404 when the viewer may not see that post."""
     if not url:
         return None
-    parent = await Post.filter(Q(ap_id=url) | Q(url=url)).select_related("author").first()
+    parent = await Post.filter(Q(ap_id=url) | Q(url=url), boost_of_id=None).select_related("author").first()
     if parent is None or not await may_view(Viewer.of(account), parent):
         abort(404)
     author = parent.author

@@ -73,14 +73,14 @@ async def nodeinfo_discovery() -> Response:
 async def nodeinfo() -> Response:
     now = datetime.now(timezone.utc)
     users = await Account.all().count()
-    active = Post.filter(local=True, deleted_at=None)
+    active = Post.filter(local=True, deleted_at=None)  # boosting is being active too
     document = nodeinfo_doc.nodeinfo(
         version=__version__,
         open_registrations=current_app.config["KITH_SETTINGS"].registrations_open,
         users=users,
         active_month=await _active_authors(active, now - timedelta(days=30)),
         active_halfyear=await _active_authors(active, now - timedelta(days=180)),
-        local_posts=await active.count(),
+        local_posts=await active.filter(boost_of_id=None).count(),  # a boost is no post of one's own
     )
     return _json(document, nodeinfo_doc.NODEINFO_21_CONTENT_TYPE)
 

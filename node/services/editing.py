@@ -23,6 +23,8 @@ from node.models import Account, Actor, Mention, NotificationKind, Post, PostEdi
 from node.queries import Viewer, may_view
 from node.services.notifications import notify
 from node.services.outbox import queue_update
+from node.services.link_cards import refresh_link_card
+from node.services.reactions import boosted_post_changed
 from node.services.posting import MAX_CONTENT_WARNING, MentionLookup, PostError, mentions_in, rendered_text
 from node.uris import Uris
 
@@ -57,6 +59,7 @@ async def edit_post(uris: Uris, account: Account, post: Post, edit: Edit, max_ch
                                content_warning=warning, sensitive=bool(warning))
         await _replace_mentions_and_tags(post, [a.id for a in mentioned], rendered.tags)
         await Actor.filter(id=account.actor_id).update(changed_at=now)  # profile and feed caches
+        await refresh_link_card(uris, post)  # the first link may be another now
         await queue_update(uris, post, account.actor, mentioned, rendered.tags)
         await _notify_edit(post)
     return True
@@ -136,10 +139,12 @@ async def _replace_mentions_and_tags(post: Post, actor_ids: list[int], tags: lis
 
 
 async def _notify_edit(post: Post) -> None:
-    """Tell the local accounts who answered the post, and may still see it, that it changed
-    (Mastodon tells those who boosted it)."""
+    """Tell the local accounts who answered or boosted the post, and may still see it, that it
+    changed (Mastodon tells those who boosted it); refresh the boosters' cached pages."""
     repliers = await Post.filter(in_reply_to_id=post.id, local=True, deleted_at=None) \
         .values_list("author_id", flat=True)
-    for actor_id in dict.fromkeys(repliers):
+    boosters = await Post.filter(boost_of_id=post.id, local=True).values_list("author_id", flat=True)
+    for actor_id in dict.fromkeys([*repliers, *boosters]):
         if await may_view(Viewer(actor_id=actor_id, is_local=True), post):
             await notify(NotificationKind.UPDATE, actor_id, post.author_id, post.id)
+    await boosted_post_changed(post.id)

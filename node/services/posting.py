@@ -19,6 +19,7 @@ from federation.errors import FederationError
 from federation.resolver import Resolver
 from node.queries import Viewer, may_view
 from node.services.link_cards import attach_link_card
+from node.services.notifications import notify_new_post
 from node.services.remote import actor_for_handle
 from node.services.forgetting import forget_post
 from node.services.outbox import queue_create, queue_delete
@@ -116,6 +117,7 @@ async def publish_post(uris: Uris, account: Account, draft: Draft, max_chars: in
         if rendered.tags:
             await Tag.bulk_create([Tag(post_id=post.id, name=name) for name in rendered.tags])
         await attach_media(post, media)
+        await notify_new_post(post, mentioned, parent)
         await Actor.filter(id=actor.id).update(changed_at=now)
         if draft.poll:
             await create_poll(post.id, draft.poll, now)
@@ -152,9 +154,9 @@ async def _reply_target(uris: Uris, account: Account, url: str | None) -> Post |
     url = url.strip()
     local = uris.local_post_id(url)
     if local:
-        post = await Post.get_or_none(id=local[1], author__username=local[0], local=True)
+        post = await Post.get_or_none(id=local[1], author__username=local[0], local=True, boost_of_id=None)
     else:
-        post = await Post.filter(Q(ap_id=url) | Q(url=url)).first()
+        post = await Post.filter(Q(ap_id=url) | Q(url=url), boost_of_id=None).first()  # never a boost
     # A post the author may not see is answered as if it did not exist.
     if post is None or not await may_view(Viewer.of(account), post):
         raise PostError(f"cannot reply to {url}: no such post")

@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from tortoise.transactions import in_transaction
 
 from federation import activities
-from node.models import Account, Actor, Follow, FollowState
+from node.models import Account, Actor, Follow, FollowState, NotificationKind
+from node.services.notifications import notify
 from node.services.outbox import queue_to_actor
 from node.uris import Uris
 
@@ -35,6 +36,8 @@ async def follow(uris: Uris, account: Account, target: Actor) -> Follow:
         record = await Follow.create(
             follower_id=me.id, target_id=target.id, ap_id=uris.new_activity_id(me.username), state=state,
             accepted_at=datetime.now(timezone.utc) if state == FollowState.ACCEPTED else None)
+        kind = NotificationKind.FOLLOW if state == FollowState.ACCEPTED else NotificationKind.FOLLOW_REQUEST
+        await notify(kind, target.id, me.id)  # nobody to tell when the target is remote
         await queue_to_actor(_follow_document(record, me, target), me, target)
     return record
 

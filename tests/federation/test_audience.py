@@ -57,3 +57,36 @@ def test_reply_visibility__never_wider_than_the_parent(parent, preferred, expect
     from federation.audience import reply_visibility
 
     assert reply_visibility(parent, preferred) is expected
+
+
+def test_only_public_and_unlisted_posts_may_be_boosted():
+    from federation.audience import is_boostable
+
+    assert [v for v in Visibility if is_boostable(v)] == [V.PUBLIC, V.UNLISTED]
+
+
+@pytest.mark.parametrize("boost,booster,original,author,expected", [
+    (V.PUBLIC, ANONYMOUS, V.PUBLIC, ANONYMOUS, True),
+    (V.PUBLIC, ANONYMOUS, V.UNLISTED, ANONYMOUS, True),
+    (V.FOLLOWERS, ANONYMOUS, V.PUBLIC, ANONYMOUS, False),  # the boost itself is hidden
+    (V.FOLLOWERS, FOLLOWER, V.PUBLIC, ANONYMOUS, True),
+    (V.PUBLIC, ANONYMOUS, V.PUBLIC, BLOCKED, False),  # the boosted post's author blocks the viewer
+    (V.PUBLIC, BLOCKED, V.PUBLIC, ANONYMOUS, False),  # the booster blocks the viewer
+    # A post that may not be boosted is never shown through a boost, even to its audience.
+    (V.FOLLOWERS, FOLLOWER, V.FOLLOWERS, FOLLOWER, False),
+    (V.PUBLIC, AUTHOR, V.DIRECT, MENTIONED, False),
+    (V.PUBLIC, LOCAL, V.LOCAL, LOCAL, False),
+])
+def test_can_view_boost__both_the_boost_and_the_boosted_post(boost, booster, original, author, expected):
+    from federation.audience import can_view_boost
+
+    assert can_view_boost(boost, booster, original, author) is expected
+
+
+def test_announce_addressing__as_mastodon_addresses_a_public_reblog():
+    from federation.audience import announce_addressing
+    from federation.vocab import PUBLIC
+
+    addressing = announce_addressing("https://kith.test/users/alice/followers", "https://remote.test/users/carol")
+    assert addressing.to == (PUBLIC,)
+    assert addressing.cc == ("https://remote.test/users/carol", "https://kith.test/users/alice/followers")

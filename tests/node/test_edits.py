@@ -214,7 +214,7 @@ async def test_edit__notifies_local_accounts_who_replied(make_account, uris):
     await publish_post(uris, bob, Draft("answer", Visibility.PUBLIC, in_reply_to=post.ap_id), 5000)
     await publish_post(uris, alice, Draft("my own answer", Visibility.PUBLIC, in_reply_to=post.ap_id), 5000)
     await edit_post(uris, alice, post, Edit("better question?"), 5000)
-    notes = await Notification.all().select_related("account")
+    notes = await Notification.filter(kind=NotificationKind.UPDATE).select_related("account")
     assert [(n.account.username, n.kind, n.post_id) for n in notes] == [("bob", NotificationKind.UPDATE, post.id)]
     assert carol.id not in [n.account_id for n in notes]
 
@@ -224,6 +224,33 @@ async def test_delete__forgets_the_history_and_notifications(make_account, uris)
     post = await publish_post(uris, alice, Draft("v1", Visibility.PUBLIC), 5000)
     await publish_post(uris, bob, Draft("reply", Visibility.PUBLIC, in_reply_to=post.ap_id), 5000)
     await edit_post(uris, alice, post, Edit("v2"), 5000)
-    assert await PostEdit.all().count() == 1 and await Notification.all().count() == 1
+    about_it = Notification.filter(post_id=post.id)  # bob hears of the edit
+    assert await PostEdit.all().count() == 1 and await about_it.count() == 1
     await delete_post(alice, await Post.get(id=post.id))
-    assert await PostEdit.all().count() == 0 and await Notification.all().count() == 0
+    assert await PostEdit.all().count() == 0 and await about_it.count() == 0
+
+
+async def test_edit__notifies_local_boosters_each_time(make_account, uris):
+    # Given carol boosted alice's post
+    from node.services.reactions import boost
+
+    alice, carol = await make_account("alice"), await make_account("carol")
+    post = await publish_post(uris, alice, Draft("first words", Visibility.PUBLIC), 5000)
+    await boost(uris, carol, post)
+    # When alice edits it twice
+    await edit_post(uris, alice, post, Edit("second words"), 5000)
+    await edit_post(uris, alice, await Post.get(id=post.id), Edit("third words"), 5000)
+    # Then carol hears of each edit
+    updates = await Notification.filter(kind=NotificationKind.UPDATE).select_related("account")
+    assert [n.account.username for n in updates] == ["carol", "carol"]
+
+
+async def test_edit__the_link_card_follows_the_new_first_link(make_account, uris):
+    from node.models import PostLinkCard
+
+    alice = await make_account("alice")
+    post = await publish_post(uris, alice, Draft("see https://one.example/a", Visibility.PUBLIC), 5000)
+    card_of = lambda: PostLinkCard.get(post_id=post.id).select_related("card")  # noqa: E731
+    assert (await card_of()).card.url == "https://one.example/a"
+    await edit_post(uris, alice, post, Edit("rather https://two.example/b"), 5000)
+    assert (await card_of()).card.url == "https://two.example/b"

@@ -9,7 +9,8 @@ import pytest
 from federation.audience import Visibility
 from federation.models import InboxItem, InboxState
 from federation.vocab import host_of
-from node.models import Actor, Boost, Favourite, Follow, FollowState, Notification, NotificationKind, Post, Tag
+from node.models import Actor, Favourite, Follow, FollowState, Notification, NotificationKind, Post, Tag
+from node.services.reactions import store_boost
 from node.services.notifications import notify
 from node.services.posting import Draft, publish_post
 from node.services.remote import remote_actor
@@ -78,7 +79,7 @@ async def test_recorded_delete__removes_the_post_everywhere_it_was_shown(live_no
     post = await eventually(lambda: Post.get_or_none(ap_id=delete["object"]), what="the post stored")
     reply = await publish_post(uris, bob, Draft("bob-answers", Visibility.PUBLIC, in_reply_to=post.ap_id), 5000)
     booster = await known(live_node, await fediverse.actor("booster@other.test"))
-    await Boost.create(actor_id=booster.id, post_id=post.id)
+    await store_boost(post, booster, f"{booster.ap_id}#announces/1", Visibility.PUBLIC, None)
     await Favourite.create(actor_id=booster.id, post_id=post.id)
     await notify(NotificationKind.MENTION, alice.actor_id, post.author_id, post.id)
     before = await surfaces(browser, alice, bob, fake, reply)
@@ -92,8 +93,9 @@ async def test_recorded_delete__removes_the_post_everywhere_it_was_shown(live_no
     after = await surfaces(browser, alice, bob, fake, reply)
     assert not any(text in body for body in after.values()), [name for name, body in after.items() if text in body]
     assert "bob-answers" in after["thread"]
-    for model in (Notification, Boost, Favourite, Tag):
+    for model in (Notification, Favourite, Tag):
         assert not await model.filter(post_id=post.id).exists(), model.__name__
+    assert not await Post.filter(boost_of_id=post.id).exists()  # the boost went with it
     assert await InboxItem.filter(state=InboxState.ERRORED).count() == 0
 
 

@@ -3,7 +3,9 @@
 alice writes one post of each visibility, each mentioning dave.
 bob follows alice (accepted); carol follows no one; dave follows no one but is mentioned;
 eve followed alice, and alice blocks eve; frank asked to follow alice but is still pending.
-bob also writes a followers-only post, to prove other authors' rules hold too.
+bob also writes a followers-only post, to prove other authors' rules hold too, and boosts
+alice's public and unlisted posts (boosts are posts); eve follows bob, so bob's boosts reach
+her home, where alice's block must still hide alice's posts.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from federation.audience import Visibility
 from node.models import Account, Block, Follow, FollowState, Post
 from node.services.posting import Draft, publish_post
+from node.services.reactions import boost
 
 VIEWERS = ("anonymous", "alice", "bob", "carol", "dave", "eve", "frank")
 
@@ -33,6 +36,7 @@ class World:
     posts: dict[Visibility, Post]  # alice's
     texts: dict[Visibility, str]
     others: list[Post] = field(default_factory=list)
+    boosts: dict[Visibility, Post] = field(default_factory=dict)  # bob's, of alice's posts
 
     def account(self, viewer: str) -> Account | None:
         return self.accounts.get(viewer)
@@ -52,4 +56,7 @@ async def build_world(make_account, uris) -> World:
         draft = Draft(text=f"{texts[visibility]} for @dave", visibility=visibility)
         posts[visibility] = await publish_post(uris, alice, draft, 5000)
     bob_post = await publish_post(uris, accounts["bob"], Draft("bob-followers-only", Visibility.FOLLOWERS), 5000)
-    return World(accounts=accounts, posts=posts, texts=texts, others=[bob_post])
+    await Follow.create(follower_id=accounts["eve"].actor_id, target_id=accounts["bob"].actor_id,
+                        state=FollowState.ACCEPTED)
+    boosts = {v: await boost(uris, accounts["bob"], posts[v]) for v in (Visibility.PUBLIC, Visibility.UNLISTED)}
+    return World(accounts=accounts, posts=posts, texts=texts, others=[bob_post], boosts=boosts)
