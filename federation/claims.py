@@ -1,4 +1,5 @@
-"""The two queue tables (inbox items, deliveries) share how workers take work and wait.
+"""The queue tables (inbox items, deliveries, link cards) share how workers take work and
+wait: `claim_due` to take rows, `PassWorker` to loop over passes.
 
 `claim_due` takes due rows with one statement, so several worker processes never take the
 same row: an UPDATE of `locked_until` over a sub-select of due, unclaimed rows, RETURNING
@@ -12,12 +13,14 @@ I/O ring: Tortoise only; never Quart or node.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
+log = logging.getLogger(__name__)
 
 # $1 lease end, $2 the state that is due, $3 now, $4 how many. Oldest first (FIFO).
 _CLAIM = """UPDATE {table} SET locked_until = {p1}
@@ -55,3 +58,34 @@ async def sleep_or_wake(wake: asyncio.Event, stop: asyncio.Event, seconds: float
         for waiter in waiters:
             waiter.cancel()
         wake.clear()
+
+
+class PassWorker:
+    """Work done in passes: `run_due` makes one pass and returns how much it handled;
+    `run_forever` repeats passes until stopped, at once while they find work, else after
+    `poll_every` seconds or when woken (this process just stored some)."""
+
+    name = "worker"  # in the log line of a failed pass
+
+    def __init__(self, poll_every: float) -> None:
+        self._poll_every = poll_every
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Start the next pass now."""
+        self._wake.set()
+
+    async def run_due(self) -> int:
+        raise NotImplementedError
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Make passes until `stop` is set; a failed pass is logged and the loop goes on (the
+        database may be away for a moment)."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_due()
+            except Exception:
+                log.exception("%s pass failed", self.name)
+                handled = 0
+            if not handled:
+                await sleep_or_wake(self._wake, stop, self._poll_every)

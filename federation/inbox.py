@@ -11,13 +11,12 @@ I/O ring: Tortoise and the pure core; never Quart or node (handlers are passed i
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from federation.claims import claim_due, sleep_or_wake
+from federation.claims import PassWorker, claim_due
 from federation.dispatch import HandlerRegistry
 from federation.errors import FederationError, Rejected
 from federation.inbound import parse_inbound
@@ -34,31 +33,17 @@ class TryLater(FederationError):
     """A handler could not finish now (a remote server did not answer); retry later."""
 
 
-class InboxWorker:
+class InboxWorker(PassWorker):
     """Processes due inbox items with the handlers in `registry`."""
+
+    name = "inbox"
 
     def __init__(self, registry: HandlerRegistry, *, now: Callable[[], datetime] | None = None,
                  batch: int = 50, poll_every: float = 0.5) -> None:
+        super().__init__(poll_every)
         self._registry = registry
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._batch = batch
-        self._poll_every = poll_every
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        """Start the next pass now (an item was just stored in this process)."""
-        self._wake.set()
-
-    async def run_forever(self, stop: asyncio.Event) -> None:
-        """Process items until `stop` is set; sleep between passes that found nothing."""
-        while not stop.is_set():
-            try:
-                handled = await self.run_due()
-            except Exception:
-                log.exception("inbox pass failed")
-                handled = 0
-            if not handled:
-                await sleep_or_wake(self._wake, stop, self._poll_every)
 
     async def run_due(self) -> int:
         """Process the items due now; return how many were claimed."""

@@ -17,7 +17,6 @@ from tortoise.transactions import in_transaction
 
 from federation import activities
 from federation.audience import is_boostable, visibility_of
-from federation.delivery import enqueue
 from federation.errors import Rejected
 from federation.inbound import InboundActivity
 from federation.notes import NoteInfo, note_fields
@@ -34,6 +33,7 @@ from node.services.ancestors import link_replies
 from node.services.editing import apply_remote_edit
 from node.services.forgetting import forget_post
 from node.services.link_cards import attach_link_card
+from node.services.outbox import queue
 from node.services.notifications import notify, notify_new_post
 from node.services.reactions import (boosted_post_changed, published_of, remove_boosts, remove_likes, store_boost,
                                      store_like)
@@ -109,7 +109,7 @@ class Handlers:
         build = activities.accept if accepted else activities.reject
         answer = build(self.uris.new_activity_id(target.username), target.actor.ap_id, follow.raw)
         async with in_transaction():
-            await enqueue(answer, [follower.inbox], sender_key_id=target.actor.public_key_id, object_id=None)
+            await queue(answer, [follower.inbox], sender_key_id=target.actor.public_key_id, object_id=None)
 
     # --- blocks --------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from tortoise.transactions import in_transaction
 
 from federation.audience import Visibility
-from federation.claims import claim_due, sleep_or_wake
+from federation.claims import PassWorker, claim_due
 from federation.errors import FetchError
 from federation.transport import Peek, Transport
 from node.link_metadata import LinkFacts, link_facts
@@ -184,32 +184,18 @@ async def page_card(transport: Transport, url: str, timeout: float = FETCH_TIMEO
     return facts
 
 
-class LinkCardWorker:
+class LinkCardWorker(PassWorker):
     """Fills pending cards, a few at a time, with the node's transport."""
+
+    name = "link card"
 
     def __init__(self, transport: Transport, *, now: Callable[[], datetime] | None = None,
                  batch: int = 8, poll_every: float = 1.0, timeout: float = FETCH_TIMEOUT) -> None:
+        super().__init__(poll_every)
         self._transport = transport
         self._now = now or _now
         self._batch = batch
-        self._poll_every = poll_every
         self.timeout = timeout
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        """Look for pending cards now (a post with a link was just committed here)."""
-        self._wake.set()
-
-    async def run_forever(self, stop: asyncio.Event) -> None:
-        """Fill cards until `stop` is set; sleep between passes that found nothing."""
-        while not stop.is_set():
-            try:
-                handled = await self.run_due()
-            except Exception:
-                log.exception("link card pass failed")
-                handled = 0
-            if not handled:
-                await sleep_or_wake(self._wake, stop, self._poll_every)
 
     async def run_due(self) -> int:
         """Fetch the cards due now, at most `batch` at once; return how many were claimed."""

@@ -1,20 +1,23 @@
 """Queueing our activities for delivery, inside the caller's transaction (the outbox
 pattern): a crash after commit loses nothing, a crash before it sends nothing.
 
-Who receives what is decided by federation.audience from facts gathered here.
+Who receives what is decided by federation.audience from facts gathered here, and every
+activity of ours is queued through `queue`, which never queues for a server this node
+blocks (DomainBlock: it receives nothing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from tortoise.expressions import Q
 
 from federation import activities
 from federation.audience import OPEN_VISIBILITIES, Recipient, addressing_for, inboxes_for, is_federated
 from federation.delivery import enqueue, ledger_inboxes
+from federation.vocab import host_of
 from node.conversions import post_to_create, post_to_note
-from node.models import Actor, Block, FollowState, Post
+from node.models import Actor, Block, DomainBlock, FollowState, Post
 from node.polls import question_facts
 from node.uris import Uris
 
@@ -48,7 +51,7 @@ async def queue_create(uris: Uris, post: Post, author: Actor, mentioned: list[Ac
         return 0
     poll = (await question_facts([post.id])).get(post.id)
     activity = post_to_create(uris, post, author, mentioned, tags, poll)
-    return await enqueue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
+    return await queue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
 
 
 async def queue_delete(post: Post, author: Actor, mentioned: list[Actor]) -> int:
@@ -61,7 +64,7 @@ async def queue_delete(post: Post, author: Actor, mentioned: list[Actor]) -> int
         return 0
     addressing = addressing_for(post.visibility, author.followers_url, [m.ap_id for m in mentioned])
     activity = activities.delete(post.ap_id, author.ap_id, list(addressing.to), list(addressing.cc))
-    return await enqueue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
+    return await queue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
 
 
 async def queue_update(uris: Uris, post: Post, author: Actor, mentioned: list[Actor], tags: list[str]) -> int:
@@ -81,7 +84,7 @@ async def queue_update(uris: Uris, post: Post, author: Actor, mentioned: list[Ac
     await post.fetch_related("media")
     poll = (await question_facts([post.id])).get(post.id)
     activity = activities.update(post_to_note(uris, post, author, mentioned, tags, poll), post.edited_at)
-    return await enqueue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
+    return await queue(activity, inboxes, sender_key_id=author.public_key_id, object_id=post.ap_id)
 
 
 async def reach_of(post: Post, author: Actor, mentioned: list[Actor], *, with_ledger: bool) -> set[str]:
@@ -105,4 +108,16 @@ async def queue_to_actor(activity: dict, sender: Actor, recipient: Actor) -> int
     """Queue one activity (a Follow, an Undo, an Accept...) to one actor's own inbox."""
     if recipient.local:
         return 0
-    return await enqueue(activity, [recipient.inbox], sender_key_id=sender.public_key_id, object_id=None)
+    return await queue(activity, [recipient.inbox], sender_key_id=sender.public_key_id, object_id=None)
+
+
+async def queue(activity: dict, inboxes: Iterable[str], *, sender_key_id: str, object_id: str | None) -> int:
+    """Queue `activity` to `inboxes` (inside the caller's transaction), leaving out every
+    inbox on a server this node blocks; return how many deliveries were queued."""
+    inboxes = list(dict.fromkeys(inboxes))
+    hosts = {host_of(inbox) for inbox in inboxes}
+    blocked = set(await DomainBlock.filter(domain__in=hosts).values_list("domain", flat=True)) if hosts else set()
+    allowed = [inbox for inbox in inboxes if host_of(inbox) not in blocked]
+    if not allowed:
+        return 0
+    return await enqueue(activity, allowed, sender_key_id=sender_key_id, object_id=object_id)

@@ -19,7 +19,6 @@ are written in that same transaction, so they exist exactly when the close does.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
 from typing import Awaitable, Callable
@@ -29,13 +28,13 @@ from tortoise.transactions import in_transaction
 
 from federation.activities import question_update
 from federation.audience import inboxes_for, is_federated
-from federation.delivery import enqueue
+from federation.claims import PassWorker
 from node.conversions import post_to_note
 from node.models import Actor, NotificationKind, Poll, PollOption, PollVote, Post
 from node.polls import question_facts
 from node.queries import mentions_and_tags
 from node.services.notifications import notify
-from node.services.outbox import recipients_of
+from node.services.outbox import queue, recipients_of
 from node.uris import Uris
 
 log = logging.getLogger(__name__)
@@ -63,8 +62,8 @@ async def queue_results(uris: Uris, post: Post, now: datetime) -> int:
         return 0
     poll = (await question_facts([post.id], now))[post.id]
     document = post_to_note(uris, post, author, mentioned, tags, poll)
-    return await enqueue(question_update(document, now), inboxes, sender_key_id=author.public_key_id,
-                         object_id=post.ap_id)
+    return await queue(question_update(document, now), inboxes, sender_key_id=author.public_key_id,
+                       object_id=post.ap_id)
 
 
 async def recount(poll_id: int) -> None:
@@ -120,15 +119,17 @@ async def _notify_ended(post: Post) -> None:
         await notify(NotificationKind.POLL, voter_id, post.author_id, post.id)
 
 
-class PollWorker:
+class PollWorker(PassWorker):
     """The periodic poll step: close ended polls, send due results; several processes may
     run it at once."""
 
+    name = "poll"
+
     def __init__(self, uris: Uris, wake_delivery: Callable[[], None], *, every: float = 5.0,
                  batch: int = 100) -> None:
+        super().__init__(every)
         self._uris = uris
         self._wake_delivery = wake_delivery
-        self._every = every
         self._batch = batch
 
     async def run_due(self, now: datetime | None = None) -> int:
@@ -153,15 +154,3 @@ class PollWorker:
         except Exception:
             log.exception("poll step %s failed for poll %s", step.__name__, poll_id)
             return False
-
-    async def run_forever(self, stop: asyncio.Event) -> None:
-        """Run the step every few seconds until `stop` is set."""
-        while not stop.is_set():
-            try:
-                await self.run_due()
-            except Exception:
-                log.exception("poll step failed")
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=self._every)
-            except asyncio.TimeoutError:
-                pass

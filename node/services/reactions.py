@@ -18,14 +18,14 @@ from tortoise.transactions import in_transaction
 
 from federation import activities
 from federation.audience import Visibility, announce_addressing, inboxes_for, is_boostable
-from federation.delivery import enqueue, ledger_inboxes
+from federation.delivery import ledger_inboxes
 from federation.models import Delivery, DeliveryState
 from federation.vocab import PUBLIC
 from node.ids import new_id
 from node.models import Account, Actor, Favourite, Notification, NotificationKind, Post
 from node.queries import Viewer, may_view
 from node.services.notifications import notify
-from node.services.outbox import recipients_of
+from node.services.outbox import queue, recipients_of
 from node.uris import Uris
 
 
@@ -54,8 +54,8 @@ async def like(account: Account, post: Post) -> None:
             await _liked(post, me, author)
             if not author.local:
                 like_document = activities.like(favourite.ap_id, me.ap_id, post.ap_id)
-                await enqueue(like_document, [author.inbox], sender_key_id=me.public_key_id,
-                              object_id=favourite.ap_id)
+                await queue(like_document, [author.inbox], sender_key_id=me.public_key_id,
+                            object_id=favourite.ap_id)
     except IntegrityError:
         return  # the same like, made at the same moment in another request
 
@@ -135,7 +135,7 @@ async def _queue_announce(row: Post, booster: Actor, post: Post, author: Actor) 
     if not inboxes:
         return 0
     announce = announce_of(row, booster, post.ap_id, author.ap_id)
-    return await enqueue(announce, inboxes, sender_key_id=booster.public_key_id, object_id=row.ap_id)
+    return await queue(announce, inboxes, sender_key_id=booster.public_key_id, object_id=row.ap_id)
 
 
 async def _queue_undo(undo: dict, actor: Actor, object_id: str) -> int:
@@ -145,7 +145,7 @@ async def _queue_undo(undo: dict, actor: Actor, object_id: str) -> int:
     inboxes |= set(await pending.values_list("inbox", flat=True))
     if not inboxes:
         return 0
-    return await enqueue(undo, sorted(inboxes), sender_key_id=actor.public_key_id, object_id=object_id)
+    return await queue(undo, sorted(inboxes), sender_key_id=actor.public_key_id, object_id=object_id)
 
 
 # --- theirs ----------------------------------------------------------------------------------
