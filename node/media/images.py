@@ -22,6 +22,7 @@ nor the database.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
 import blurhash
@@ -74,14 +75,17 @@ def process_image(data: bytes) -> ProcessedImage:
     # both before any pixel is decoded.
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
-            _check_size(image)
-            return _process(image)
+        with warnings.catch_warnings():
+            # Between once and twice the limit Pillow only warns: that is a refusal here too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
+                _check_size(image)
+                return _process(image)
     except ImageError:
         raise
     except UnidentifiedImageError:
         raise ImageError(f"the file is not {KINDS}") from None
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(_too_many_pixels()) from None
     except Exception as e:  # Pillow raises many kinds on damaged data (OSError, ValueError, ...)
         raise ImageError(f"the image could not be read; it may be damaged ({type(e).__name__})") from None
