@@ -235,8 +235,8 @@ class Handlers:
             raise Rejected(f"{activity.actor} may not change {post.ap_id}, which is {post.author.ap_id}'s")
         # 3. a poll's new tallies (or a poll dropped) change no version
         await update_remote_poll(post, note)
-        # 4. a new text or warning becomes the post's version; the old one joins its history
-        await apply_remote_edit(post, note, await _mentioned_here(note), _tag_names(note))
+        # 4. the new version (text, warning, media, emoji, tags, card) is ours; the old joins its history
+        await apply_remote_edit(self.uris, post, note, await _mentioned_here(note), _tag_names(note))
 
     async def on_update_person(self, activity: InboundActivity, recipient: str | None) -> None:
         if activity.object_id != activity.actor:

@@ -3,7 +3,8 @@
 Out: our Media rows as the Document objects Mastodon sends (type, mediaType, url, name =
 the alt text, blurhash, width, height). In: the attachments and Emoji tags of remote posts,
 and the Emoji tags of remote actors, as rows: metadata only, checked and trimmed; nothing
-is fetched here (pages show them through the media proxy).
+is fetched here (pages show them through the media proxy). An edit of a remote post
+replaces its attachments and emoji with the new version's.
 """
 
 from __future__ import annotations
@@ -64,13 +65,52 @@ def _document(uris: Uris, media: Media) -> dict:
 
 async def store_remote_media(post: Post, author: Actor, note: NoteInfo) -> None:
     """Keep the attachments and custom emoji of a remote post (call in its transaction)."""
-    rows = [_media_row(post, author, a, i) for i, a in enumerate(note.attachments[:MAX_REMOTE_ATTACHMENTS])]
-    rows = [row for row in rows if row is not None]
+    rows = remote_media_rows(post, author.id, note)
     if rows:
         await Media.bulk_create(rows)
     emojis = emoji_rows(note.emojis, post_id=post.id)
     if emojis:
         await CustomEmoji.bulk_create(emojis)
+
+
+def remote_media_rows(post: Post, owner_id: int, note: NoteInfo) -> list[Media]:
+    """Return unsaved rows for the usable attachments of remote post `note`, in order."""
+    rows = [_media_row(post, owner_id, a, i) for i, a in enumerate(note.attachments[:MAX_REMOTE_ATTACHMENTS])]
+    return [row for row in rows if row is not None]
+
+
+def media_differ(old: list[Media], new: list[Media]) -> bool:
+    """Whether `new` attachments are another set than `old` for a reader: one added, removed,
+    moved or replaced (another URL), or described anew (Mastodon's significant change)."""
+    return [(m.remote_url, m.description) for m in old] != [(m.remote_url, m.description) for m in new]
+
+
+async def replace_remote_media(post: Post, old: list[Media], new: list[Media]) -> bool:
+    """Make `new` the attachments of remote post `post` in place of `old` (call in the
+    transaction of its edit); return False, writing nothing, when they are alike in every
+    detail."""
+    if [_details(m) for m in old] == [_details(m) for m in new]:
+        return False
+    await Media.filter(post_id=post.id, file_name=None).delete()
+    if new:
+        await Media.bulk_create(new)
+    return True
+
+
+async def replace_post_emojis(post: Post, emojis: Iterable[Emoji]) -> bool:
+    """Make `emojis` the custom emoji of remote post `post`; return whether they changed."""
+    rows = emoji_rows(emojis, post_id=post.id)
+    before = await CustomEmoji.filter(post_id=post.id).values_list("shortcode", "icon_url")
+    if {(r.shortcode, r.icon_url) for r in rows} == {tuple(pair) for pair in before}:
+        return False
+    await CustomEmoji.filter(post_id=post.id).delete()
+    if rows:
+        await CustomEmoji.bulk_create(rows)
+    return True
+
+
+def _details(media: Media) -> tuple:
+    return (media.remote_url, media.description, media.media_type, media.width, media.height, media.blurhash)
 
 
 async def replace_actor_emojis(actor: Actor, emojis: Iterable[Emoji]) -> None:
@@ -93,11 +133,11 @@ def emoji_rows(emojis: Iterable[Emoji], *, post_id: int | None = None,
     return list(found.values())[:MAX_EMOJIS]
 
 
-def _media_row(post: Post, author: Actor, attachment: Attachment, position: int) -> Media | None:
+def _media_row(post: Post, owner_id: int, attachment: Attachment, position: int) -> Media | None:
     if not _usable_url(attachment.url):
         return None
     return Media(
-        owner_id=author.id, post_id=post.id, position=position, remote_url=attachment.url,
+        owner_id=owner_id, post_id=post.id, position=position, remote_url=attachment.url,
         media_type=_media_type(attachment),
         width=_side(attachment.width), height=_side(attachment.height),
         blurhash=attachment.blurhash if _BLURHASH_RE.match(attachment.blurhash or "") else None,

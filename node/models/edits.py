@@ -23,6 +23,12 @@ class PostEdit(Model):
     source = fields.TextField(default="")  # what the author typed (local posts)
     content_warning = fields.TextField(default="")
     sensitive = fields.BooleanField(default=False)
+    # The version's attachments as the history shows them, without their files: a list of
+    # {"kind": "image" | "video" | "audio" | "file", "description": alt text}. Null for
+    # versions kept before this was recorded (migration 9): what they had is not known.
+    media = fields.JSONField(null=True)
+    # The edit that ended this version added, removed, replaced or described anew attachments.
+    media_changed = fields.BooleanField(default=False)
     current_from = fields.DatetimeField()
     current_until = fields.DatetimeField()
 

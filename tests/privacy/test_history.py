@@ -1,12 +1,14 @@
 """Requirement PRIV-READ for edit histories: the history page of a post has exactly the
 post's audience. Anyone else (anonymous, a non-follower, a blocked account, a pending
-follower) gets the 404 of a post that does not exist, and no earlier version leaks."""
+follower) gets the 404 of a post that does not exist, and no earlier version leaks: neither
+its text nor the descriptions of the images it had."""
 
 from __future__ import annotations
 
 import pytest
 
 from federation.audience import Visibility
+from node.models import Media
 from node.services.editing import Edit, edit_post
 from node.services.posting import delete_post
 from tests.rig.world import EXPECTED, VIEWERS, build_world
@@ -15,8 +17,14 @@ from tests.rig.world import EXPECTED, VIEWERS, build_world
 @pytest.fixture
 async def world(make_account, uris):
     world = await build_world(make_account, uris)
+    alice = world.accounts["alice"]
     for visibility, post in world.posts.items():
-        await edit_post(uris, world.accounts["alice"], post, Edit(f"now-{visibility.value} for @dave"), 5000)
+        # each with an image whose description the edit changes (the history keeps the old one)
+        image = await Media.create(owner_id=alice.actor_id, post_id=post.id, file_name=f"{post.id}.jpg",
+                                   thumbnail_name=f"{post.id}-small.jpg", media_type="image/jpeg",
+                                   description=f"alt-before-{visibility.value}")
+        edit = Edit(f"now-{visibility.value} for @dave", descriptions={image.id: f"alt-now-{visibility.value}"})
+        await edit_post(uris, alice, post, edit, 5000)
     return world
 
 
@@ -31,9 +39,11 @@ async def test_history_page__answers_404_outside_the_audience(world, browser):
             if name in EXPECTED[visibility]:
                 assert response.status_code == 200, (visibility, name)
                 assert world.texts[visibility] in body and f"now-{visibility.value}" in body
+                assert f"alt-before-{visibility.value}" in body and f"alt-now-{visibility.value}" in body
             else:
                 assert response.status_code == 404, (visibility, name)
                 assert world.texts[visibility] not in body and f"now-{visibility.value}" not in body
+                assert "alt-before" not in body and "alt-now" not in body
 
 
 async def test_history_page__of_a_missing_or_deleted_post_is_404(world, browser):
@@ -70,7 +80,8 @@ async def test_remote_post_history__has_the_remote_posts_audience(make_account, 
     post = await Post.create(id=1234567, ap_id="https://remote.test/users/carol/statuses/1", author_id=carol.id,
                              local=False, visibility=Visibility.FOLLOWERS, content_html="<p>carol-now</p>",
                              created_at=now, edited_at=now)
-    await PostEdit.create(post_id=post.id, content_html="<p>carol-before</p>", current_from=now, current_until=now)
+    await PostEdit.create(post_id=post.id, content_html="<p>carol-before</p>", current_from=now, current_until=now,
+                          media=[{"kind": "image", "description": "carol-old-alt"}], media_changed=True)
     for follower in (bob, eve):
         await Follow.create(follower_id=follower.actor_id, target_id=carol.id, state=FollowState.ACCEPTED)
     await Block.create(blocker_id=carol.id, target_id=eve.actor_id)
@@ -82,3 +93,4 @@ async def test_remote_post_history__has_the_remote_posts_audience(make_account, 
         # Then only her follower bob sees it (eve follows but is blocked)
         assert (response.status_code == 200) == allowed, name
         assert ("carol-before" in body) == allowed and ("carol-now" in body) == allowed, name
+        assert ("carol-old-alt" in body) == allowed, name
