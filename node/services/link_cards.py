@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from federation.audience import Visibility
@@ -228,11 +229,15 @@ class LinkCardWorker(PassWorker):
 
 
 async def _touch_local_authors(card: LinkCard, now: datetime) -> None:
-    """Mark the local authors of posts showing `card` as changed: their pages, kept for
-    anonymous readers under that version (node.cache), must now show it."""
-    authors = await Post.filter(link_card__card_id=card.id, local=True).values_list("author_id", flat=True)
-    if authors:
-        await Actor.filter(id__in=set(authors)).update(changed_at=now)
+    """Mark the local accounts whose pages show `card` as changed: the authors of posts with
+    it and the boosters of those posts. Their pages, kept for anonymous readers under that
+    version (node.cache), must now show it."""
+    with_card = Post.filter(link_card__card_id=card.id)
+    authors = await with_card.filter(local=True).values_list("author_id", flat=True)
+    boosters = await Post.filter(boost_of_id__in=Subquery(with_card.values("id")), local=True) \
+        .values_list("author_id", flat=True)
+    if authors or boosters:
+        await Actor.filter(id__in={*authors, *boosters}).update(changed_at=now)
 
 
 def _now() -> datetime:

@@ -223,3 +223,33 @@ async def test_bad_pages__no_card_no_error_post_unaffected(live_node, make_accou
         page = await (await reader.get(response.headers["Location"])).get_data(as_text=True)
         assert "have a look:" in page and "link-card" not in page
         assert "error" not in page.lower() and card.error not in page
+
+
+async def test_anonymous_pages__of_a_booster_show_the_card_once_it_is_fetched(live_node, make_account, uris, browser, fediverse):
+    from datetime import datetime, timezone
+
+    from node.ids import new_id
+    from node.models import Actor, Follow, FollowState
+    from node.services.link_cards import attach_link_card
+    from node.services.reactions import boost
+
+    # Given bob follows and boosts carol's post, which links a slow page
+    slow = await fediverse.add_server("slow.test")
+    slow.serve_page("/story", STORY)
+    slow.slow(1)
+    bob = await make_account("bob")
+    carol = await Actor.create(ap_id="http://remote.test/users/carol", username="carol", domain="remote.test",
+                               local=False, inbox="http://remote.test/users/carol/inbox")
+    await Follow.create(follower_id=bob.actor_id, target_id=carol.id, state=FollowState.ACCEPTED)
+    post = await Post.create(id=new_id(), ap_id="http://remote.test/users/carol/statuses/1", author_id=carol.id,
+                             local=False, visibility=Visibility.PUBLIC, created_at=datetime.now(timezone.utc),
+                             content_html='<p><a href="http://slow.test/story">story</a></p>')
+    await attach_link_card(uris, post)
+    live_node.app.config["KITH_RUNTIME"].wake_cards()
+    await boost(uris, bob, post)
+    # When an anonymous reader sees bob's profile before the card is there (the page is kept)
+    reader = await browser(None)
+    assert "link-card" not in await (await reader.get("/@bob")).get_data(as_text=True)
+    assert (await settled_card(post)).state == LinkCardState.FETCHED
+    # Then the next anonymous reading shows it: filling the card changed bob's pages' version
+    assert "Rivers return to the valley" in await (await reader.get("/@bob")).get_data(as_text=True)
