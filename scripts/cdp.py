@@ -197,6 +197,27 @@ class Chromium:
                                clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})
         path.write_bytes(base64.b64decode(shot["data"]))
 
+    async def press(self, key: str) -> None:
+        """Press and release one key (Tab, Enter, " "), as a keyboard would."""
+        codes = {"Tab": 9, "Enter": 13, " ": 32}
+        text = {"Enter": "\r", " ": " "}.get(key, "")
+        for kind in ("keyDown", "keyUp"):
+            await self.send("Input.dispatchKeyEvent", type=kind, key=key, code=key if key != " " else "Space",
+                            windowsVirtualKeyCode=codes[key], text=text if kind == "keyDown" else "")
+
+    async def tab_to(self, selector: str, limit: int = 200) -> int:
+        """Press Tab until the focused element matches `selector`; return how many presses
+        it took (CDPError when it is not reachable by keyboard within `limit`)."""
+        for presses in range(1, limit + 1):
+            await self.press("Tab")
+            if await self.evaluate(f"document.activeElement.matches({json.dumps(selector)})"):
+                return presses
+        raise CDPError(f"{selector} not reached with {limit} presses of Tab")
+
+    async def viewport_shot(self, path: Path) -> None:
+        shot = await self.send("Page.captureScreenshot", format="png")
+        path.write_bytes(base64.b64decode(shot["data"]))
+
     async def overflow(self) -> list[str]:
         """Return the elements wider than the viewport (horizontal overflow on a phone)."""
         return await self.evaluate(

@@ -12,7 +12,9 @@ What it does, all on loopback: a fresh SQLite node in a temporary directory, see
 scripts/pageshots_seed.py through the web forms and signed activities; then, for every
 page and every width x theme, a full-page PNG in --out (NAME-WIDTH-THEME.png). It prints,
 per page, what overflows a phone's width, what the console said (a CSP refusal shows
-there) and, with --axe, axe-core's violations (also written to --out/axe.json).
+there) and, with --axe, axe-core's violations (also written to --out/axe.json). Last, with
+the keyboard alone, it reaches a content warning, opens it with Enter and reaches a Like
+button, photographing the focus ring (keyboard-*.png).
 
 A script, not a test: the screenshots are for a person to look at, and 40 chromium
 renders would add a minute to a suite that runs on two shared cores. What can be checked
@@ -36,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from cdp import Chromium, chromium_path  # noqa: E402  (scripts/ is not a package)
+from cdp import CDPError, Chromium, chromium_path  # noqa: E402  (scripts/ is not a package)
 from pageshots_seed import Seeded, Seeder  # noqa: E402
 
 WIDTHS = (390, 1280)
@@ -79,43 +81,89 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 async def photograph(args: argparse.Namespace, base_url: str, seeded: Seeded, reset_unread) -> int:
     """Take every shot; return the number of problems found."""
-    problems, report = 0, {}
     wanted = {name for name in args.only.split(",") if name}
-    axe = args.axe.read_text() if args.axe else None
-    bad_file = args.out / "not-a-picture.jpg"
-    bad_file.write_bytes(b"GIF89a this is not really a picture")
+    camera = Camera(args, base_url, seeded, reset_unread)
+    report = {}
     async with Chromium(chromium_path()) as browser:
         for shot in shots(seeded):
-            if wanted and shot.name not in wanted:
-                continue
-            findings = []
-            for width in WIDTHS:
-                for theme in THEMES:
-                    await reset_unread()
-                    await browser.clear_cookies()
-                    if not shot.name.endswith("anonymous"):
-                        await browser.set_cookie(base_url, "kith_session", seeded.sessions["alice"])
-                    await browser.screen(width, theme == "dark")
-                    browser.console.clear()
-                    await browser.goto(base_url + shot.path)
-                    if shot.form is not None:
-                        await browser.submit('form[action="/posts"]', shot.form,
-                                             {"#media_1": bad_file} if shot.upload else None)
-                    await browser.screenshot(width, args.out / f"{shot.name}-{width}-{theme}.png")
-                    findings += [f"{width} {theme} console: {line}" for line in browser.console
-                                 if not _expected(line, shot)]
-                    if width < 600:
-                        findings += [f"{width} {theme} overflows: {e}" for e in await browser.overflow()]
-                    if axe:
-                        findings += [f"{width} {theme} axe: {v}" for v in await audit(browser, axe)]
-            findings = list(dict.fromkeys(findings))
-            report[shot.name] = findings
-            problems += len(findings)
-            print(f"{shot.name}: {'ok' if not findings else ''}")
-            for line in findings:
-                print(f"  {line}")
+            if not wanted or shot.name in wanted:
+                report[shot.name] = await camera.all_variants(browser, shot)
+                _print(shot.name, report[shot.name])
+        if not wanted or "keyboard" in wanted:
+            report["keyboard"] = await keyboard(browser, args.out, base_url, seeded)
+            _print("keyboard", report["keyboard"])
     (args.out / "axe.json").write_text(json.dumps(report, indent=2))
-    return problems
+    return sum(len(findings) for findings in report.values())
+
+
+def _print(name: str, findings: list[str]) -> None:
+    print(f"{name}: {'ok' if not findings else ''}")
+    for line in findings:
+        print(f"  {line}")
+
+
+class Camera:
+    """Photographs one page at every width and theme, and says what is wrong with it."""
+
+    def __init__(self, args: argparse.Namespace, base_url: str, seeded: Seeded, reset_unread) -> None:
+        self.out, self.base_url, self.seeded, self.reset_unread = args.out, base_url, seeded, reset_unread
+        self.axe = args.axe.read_text() if args.axe else None
+        self.bad_file = args.out / "not-a-picture.jpg"
+        self.bad_file.write_bytes(b"GIF89a this is not really a picture")
+
+    async def all_variants(self, browser: Chromium, shot: Shot) -> list[str]:
+        findings = []
+        for width in WIDTHS:
+            for theme in THEMES:
+                found = await self.one(browser, shot, width, theme)
+                findings += [f"{width} {theme} {line}" for line in found]
+        return list(dict.fromkeys(findings))
+
+    async def one(self, browser: Chromium, shot: Shot, width: int, theme: str) -> list[str]:
+        await self.open(browser, shot, width, theme)
+        await browser.screenshot(width, self.out / f"{shot.name}-{width}-{theme}.png")
+        found = [f"console: {line}" for line in browser.console if not _expected(line, shot)]
+        if width < 600:
+            found += [f"overflows: {element}" for element in await browser.overflow()]
+        if self.axe:
+            found += [f"axe: {violation}" for violation in await audit(browser, self.axe)]
+        return found
+
+    async def open(self, browser: Chromium, shot: Shot, width: int, theme: str) -> None:
+        """Load the shot's page as alice (anonymous for *-anonymous), her notifications unread."""
+        await self.reset_unread()
+        await browser.clear_cookies()
+        if not shot.name.endswith("anonymous"):
+            await browser.set_cookie(self.base_url, "kith_session", self.seeded.sessions["alice"])
+        await browser.screen(width, theme == "dark")
+        browser.console.clear()
+        await browser.goto(self.base_url + shot.path)
+        if shot.form is not None:
+            files = {"#media_1": self.bad_file} if shot.upload else None
+            await browser.submit('form[action="/posts"]', shot.form, files)
+
+
+async def keyboard(browser: Chromium, out: Path, base_url: str, seeded: Seeded) -> list[str]:
+    """With the keyboard alone on a phone-sized page: reach a content warning, open it with
+    Enter, reach a Like button; screenshot the focus ring each time. Return what failed."""
+    findings = []
+    for theme in THEMES:
+        await browser.clear_cookies()
+        await browser.set_cookie(base_url, "kith_session", seeded.sessions["alice"])
+        await browser.screen(390, theme == "dark")
+        await browser.goto(base_url + "/@alice")
+        try:
+            await browser.tab_to(".cw > summary")
+            await browser.viewport_shot(out / f"keyboard-cw-focus-390-{theme}.png")
+            await browser.press("Enter")
+            if not await browser.evaluate("document.activeElement.parentElement.open"):
+                findings.append(f"{theme}: Enter on a content warning did not open it")
+            await browser.viewport_shot(out / f"keyboard-cw-open-390-{theme}.png")
+            await browser.tab_to(".actions button")
+            await browser.viewport_shot(out / f"keyboard-like-focus-390-{theme}.png")
+        except CDPError as e:
+            findings.append(f"{theme}: {e}")
+    return findings
 
 
 def _expected(console_line: str, shot: Shot) -> bool:

@@ -50,7 +50,8 @@ def picture(width: int, height: int, sky: tuple, ground: tuple, sun: tuple = (25
         draw.line([(0, y), (width, y)], fill=tuple(int(c * (1 - t) + 235 * t) for c in sky))
     r = max(8, min(width, height) // 9)
     draw.ellipse([width * 0.7 - r, height * 0.28 - r, width * 0.7 + r, height * 0.28 + r], fill=sun)
-    draw.polygon([(0, horizon), (width * 0.35, height * 0.45), (width * 0.7, horizon)], fill=tuple(c // 2 for c in ground))
+    hill = [(0, horizon), (width * 0.35, height * 0.45), (width * 0.7, horizon)]
+    draw.polygon(hill, fill=tuple(c // 2 for c in ground))
     draw.rectangle([0, horizon, width, height], fill=ground)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
@@ -152,7 +153,8 @@ class Seeder:
                               content_type="image/jpeg")
         self.carol = await self.fediverse.actor(
             "carol@remote.test", display_name="Carol Mendes :blobcat:",
-            summary="<p>Birds, trains, and the occasional <a href=\"http://remote.test/tags/sourdough\">#sourdough</a>.</p>",
+            summary="<p>Birds, trains, and the occasional "
+                    "<a href=\"http://remote.test/tags/sourdough\">#sourdough</a>.</p>",
             extra={"icon": {"type": "Image", "url": remote.serve("/files/carol.png", avatar((180, 70, 90)),
                                                                  content_type="image/png")},
                    "image": {"type": "Image", "url": header}, "tag": [self.emoji]})
@@ -189,7 +191,8 @@ class Seeder:
                              content_type="image/jpeg")
         note = self.carol.create_note(
             "<p>A grey heron stood on the old railway bridge all morning :blobcat: "
-            "<a href=\"http://remote.test/tags/birds\" class=\"mention hashtag\" rel=\"tag\">#<span>birds</span></a></p>")
+            "<a href=\"http://remote.test/tags/birds\" class=\"mention hashtag\" rel=\"tag\">"
+            "#<span>birds</span></a></p>")
         note["object"]["attachment"] = [{"type": "Document", "mediaType": "image/jpeg", "url": photo,
                                          "name": "A grey heron standing on a rusty iron bridge over a slow river",
                                          "width": 1200, "height": 800, "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj"}]
@@ -234,7 +237,8 @@ class Seeder:
             *[("poll_option", o) for o in ("Tea", "Coffee")], ("poll_expires", "300")])
         news = await self.fediverse.add_server("news.test")
         news.serve_page("/story", STORY)
-        news.serve_page("/images/river.jpg", picture(1200, 630, (90, 150, 200), (40, 110, 90)), content_type="image/jpeg")
+        river = picture(1200, 630, (90, 150, 200), (40, 110, 90))
+        news.serve_page("/images/river.jpg", river, content_type="image/jpeg")
         self.seeded.paths["link"] = await alice.compose("Good news from upstream: http://news.test/story")
         await eventually(lambda: LinkCard.get_or_none(title__startswith="After forty years"), what="the link card",
                          timeout=20)
@@ -251,18 +255,19 @@ class Seeder:
 
     async def _conversation(self) -> None:
         garden = await self._post_of("garden")
-        reply = self.carol.create_note("Those sunflowers! What variety are they?", mentions=[self.alice_account.actor.ap_id],
+        alice = self.alice_account.actor.ap_id
+        reply = self.carol.create_note("Those sunflowers! What variety are they?", mentions=[alice],
                                        in_reply_to=garden.ap_id)
         self.carol_reply = reply
         await self._send(self.carol, reply)
         deeper = self.dave.create_note("Seconding the question, mine never get past the fence.",
-                                       mentions=[self.carol.id, self.alice_account.actor.ap_id],
+                                       mentions=[self.carol.id, alice],
                                        in_reply_to=reply["object"]["id"])
         await self._send(self.dave, deeper)
         await self.alice.compose("@carol@remote.test Russian Giant, from seeds a neighbour gave me.",
                                  in_reply_to=reply["object"]["id"])
         mention = self.dave.create_note("Has anyone tried growing sweet potatoes this far north? "
-                                        "@alice, you seem to grow everything.", mentions=[self.alice_account.actor.ap_id])
+                                        "@alice, you seem to grow everything.", mentions=[alice])
         await self._send(self.dave, mention)
 
     async def _reactions(self) -> None:
