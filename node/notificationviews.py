@@ -9,10 +9,11 @@ account has since blocked are left out too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tortoise.expressions import Q, Subquery
 
+from node.media.views import emojis_of
 from node.models import Account, Actor, Block, Notification, Post
 from node.postviews import PostView, views_of
 from node.queries import Viewer, visible_to
@@ -25,6 +26,7 @@ class NotificationView:
     notification: Notification
     who: Actor | None  # who did it (None: nobody in particular, as when a poll ends)
     view: PostView | None = None  # the post it is about, when there is one
+    who_emojis: dict[str, str] = field(default_factory=dict)  # the custom emoji of their name
 
     @property
     def kind(self) -> str:
@@ -41,9 +43,19 @@ async def notifications_for(account: Account, before: int | None = None) -> tupl
         query = query.filter(id__lt=before)
     rows = await query.order_by("-id").limit(PAGE_SIZE).select_related("from_actor")
     posts = await _visible_posts(account, {row.post_id for row in rows if row.post_id is not None})
-    shown = [NotificationView(row, row.from_actor, posts.get(row.post_id)) for row in rows
-             if row.post_id is None or row.post_id in posts]
+    names = await _name_emojis(rows)
+    shown = [NotificationView(row, row.from_actor, posts.get(row.post_id), names.get(row.from_actor_id, {}))
+             for row in rows if row.post_id is None or row.post_id in posts]
     return shown, rows[-1].id if len(rows) == PAGE_SIZE else None
+
+
+async def _name_emojis(rows: list[Notification]) -> dict[int, dict[str, str]]:
+    """Return the custom emoji of the remote names on the page, by actor id (one query)."""
+    remote = list({row.from_actor.id for row in rows if row.from_actor is not None and not row.from_actor.local})
+    if not remote:
+        return {}
+    found = await emojis_of([], remote)
+    return {actor_id: found[("actor", actor_id)] for actor_id in remote}
 
 
 async def _visible_posts(account: Account, post_ids: set[int]) -> dict[int, PostView]:

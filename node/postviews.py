@@ -31,6 +31,7 @@ class PostView:
     media: list[Media] = field(default_factory=list)
     emojis: dict[str, str] = field(default_factory=dict)  # the post's, {shortcode: icon URL}
     author_emojis: dict[str, str] = field(default_factory=dict)  # the author's name's
+    booster_emojis: dict[str, str] = field(default_factory=dict)  # the booster's name's
 
     @property
     def may_boost(self) -> bool:

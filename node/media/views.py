@@ -1,5 +1,5 @@
 """What a page loads for the media of its posts: attachments, the custom emoji of each
-post and of each author's name. One query per kind for a whole page, never one per post.
+post and of each author's and booster's name. One query per kind for a whole page, never one per post.
 """
 
 from __future__ import annotations
@@ -23,11 +23,15 @@ async def load_media(views: list[PostView]) -> None:
     by_post: dict[int, list[Media]] = defaultdict(list)
     for media in await Media.filter(post_id__in=post_ids).order_by("post_id", "position"):
         by_post[media.post_id].append(media)
-    emojis = await emojis_of(post_ids, list({v.author.id for v in views if not v.author.local}))
+    remote_names = {v.author.id for v in views if not v.author.local}
+    remote_names |= {v.booster.id for v in views if v.booster is not None and not v.booster.local}
+    emojis = await emojis_of(post_ids, list(remote_names))
     for view in views:
         view.media = by_post.get(view.post.id, [])
         view.emojis = emojis[("post", view.post.id)]
         view.author_emojis = emojis[("actor", view.author.id)]
+        if view.booster is not None:
+            view.booster_emojis = emojis[("actor", view.booster.id)]
 
 
 async def emojis_of(post_ids: list[int], actor_ids: list[int]) -> defaultdict[tuple[str, int], dict[str, str]]:

@@ -18,10 +18,12 @@ async def notifications() -> str:
         abort(redirect("/login"))
     before = _cursor()
     shown, next_cursor = await notifications_for(account, before)
+    seen_before = account.notifications_seen_id  # the page marks those after it as new
     if before is None:
         await mark_seen(account)
         g.unread_notifications = 0  # the header of this very page
-    return render("notifications.html", account=account, notifications=shown, next_cursor=next_cursor)
+    return render("notifications.html", account=account, notifications=shown, next_cursor=next_cursor,
+                  seen_before=seen_before)
 
 
 def _cursor() -> int | None:
