@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -36,16 +35,14 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pages import BenchError, _pg  # noqa: E402  (bench/ is not a package)
+
 TARGET_SECONDS = 2.0
 KEY_ID = "http://bench.local/users/bench#main-key"
-
-
-class BenchError(RuntimeError):
-    """The benchmark could not run; the message says why."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -241,22 +238,6 @@ def report(results: list[dict], args: argparse.Namespace) -> bool:
     print(f"target: every inbox within {TARGET_SECONDS:.0f} s of enqueue, once, validly signed: "
           f"{'met' if ok else 'MISSED'}")
     return ok
-
-
-async def _pg(database_url: str, create: bool) -> None:
-    import asyncpg
-
-    parts = urlsplit(database_url)
-    name = parts.path.strip("/")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise BenchError(f"--database-url: {name!r} is not a plain database name")
-    admin = await asyncpg.connect(urlunsplit(("postgresql", parts.netloc, "/postgres", "", "")), timeout=10)
-    try:
-        if create and await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            raise BenchError(f"database {name} exists already; drop it or name another")
-        await admin.execute(f'CREATE DATABASE "{name}"' if create else f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 def main(argv: list[str] | None = None) -> int:

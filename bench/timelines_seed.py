@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import accumulate
 from pathlib import Path
 
-from pages import BenchError, WORDS, _admin_url, run_kith
+from pages import BenchError, WORDS, _admin_url, _pg, run_kith
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -386,19 +386,9 @@ def locations(args: argparse.Namespace) -> tuple[Path, str | None]:
 
 async def pg_database(database_url: str, action: str) -> None:
     """`create` (dropping any old one first) or `drop` the benchmark database."""
-    import asyncpg
-
-    admin, db = _admin_url(database_url)
-    try:
-        conn = await asyncpg.connect(admin, timeout=10)
-    except Exception as e:
-        raise BenchError(f"cannot connect to PostgreSQL at {admin}: {e}") from None
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        if action == "create":
-            await conn.execute(f'CREATE DATABASE "{db}"')
-    finally:
-        await conn.close()
+    await _pg(database_url, create=False)
+    if action == "create":
+        await _pg(database_url, create=True)
 
 
 async def kept_seed(env: dict[str, str]) -> dict | None:
