@@ -27,6 +27,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     post.add_argument("--poll-expires", type=_poll_seconds, default=None, metavar="SECONDS",
                       help="how long the poll runs (300 to 604800); needed with --poll")
     post.add_argument("--poll-multiple", action="store_true", help="let voters choose several options")
+    post.add_argument("--no-link-preview", dest="link_preview", action="store_false",
+                      help="show no preview card of the post's first link")
     add_media_arguments(post)
     edit = commands.add_parser("edit", help="edit one's post (everyone who has it gets the new text)")
     edit.add_argument("name")
@@ -91,7 +93,8 @@ async def cmd_post(settings: Settings, args: argparse.Namespace) -> None:
         raise CommandError(str(e)) from None
     visibility = Visibility(args.visibility) if args.visibility else account.default_visibility
     draft = Draft(text=args.text, visibility=visibility, content_warning=args.cw, in_reply_to=args.in_reply_to,
-                  poll=PollDraft(args.poll, args.poll_multiple, args.poll_expires) if args.poll else None)
+                  poll=PollDraft(args.poll, args.poll_multiple, args.poll_expires) if args.poll else None,
+                  link_preview=args.link_preview)
     uris = Uris(settings.base_url)
 
     async def publish(mentions):

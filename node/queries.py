@@ -196,7 +196,32 @@ HOME_WINDOW = 2000
 async def home_posts(
     viewer: Viewer, before_id: int | None = None, limit: int = PAGE_SIZE
 ) -> list[Post]:
-    """Return the home timeline: own posts, followed accounts' posts, posts mentioning me."""
+    """Return the home timeline: own posts, followed accounts' posts, posts mentioning me.
+    A boost is left out when the home shows the same post among the REPEAT_SPAN posts
+    before it (the post itself or an earlier boost), as Mastodon does: a post goes round
+    the people one follows once, not once a booster."""
+    page: list[Post] = []
+    cursor = before_id
+    while len(page) < limit:
+        wanted = limit - len(page)
+        # Read REPEAT_SPAN rows past the page too: whether a row is shown depends only on the
+        # rows before it, whichever page it falls on.
+        rows = await _home_rows(viewer, cursor, wanted + REPEAT_SPAN)
+        page += [post for i, post in enumerate(rows[:wanted]) if not _repeats(post, rows[i + 1:i + 1 + REPEAT_SPAN])]
+        if len(rows) <= wanted:
+            break  # the home has no more
+        cursor = rows[wanted - 1].id
+    return page
+
+
+REPEAT_SPAN = 40
+
+
+def _repeats(post: Post, older: list[Post]) -> bool:
+    return post.boost_of_id is not None and any(post.boost_of_id in (row.id, row.boost_of_id) for row in older)
+
+
+async def _home_rows(viewer: Viewer, before_id: int | None, limit: int) -> list[Post]:
     query = _home(viewer, before_id)
     newest = Post.filter(id__lt=before_id) if before_id is not None else Post.all()
     window = Subquery(newest.order_by("-id").limit(HOME_WINDOW).values("id"))

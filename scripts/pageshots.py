@@ -60,6 +60,7 @@ def shots(seeded: Seeded) -> list[Shot]:
         Shot("profile", "/@alice"),
         Shot("remote-profile", "/@carol@remote.test"),
         Shot("thread", p["garden"]),
+        Shot("reply", p["reply"]),
         Shot("notifications", "/notifications"),
         Shot("compose-refused", "/", {"#text": "A picture of the pond", "#alt_1": "The pond at dusk"},
              upload=True),

@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 
 import aiohttp
 from PIL import Image, ImageDraw
@@ -260,6 +261,7 @@ class Seeder:
                                        in_reply_to=garden.ap_id)
         self.carol_reply = reply
         await self._send(self.carol, reply)
+        self.seeded.paths["reply"] = "/?in_reply_to=" + quote(reply["object"]["id"], safe="")
         deeper = self.dave.create_note("Seconding the question, mine never get past the fence.",
                                        mentions=[self.carol.id, alice],
                                        in_reply_to=reply["object"]["id"])

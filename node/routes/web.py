@@ -79,8 +79,8 @@ async def _reply_draft(account: Account, url: str | None) -> Draft | None:
     audience no wider than the parent's. 404 when the viewer may not see that post."""
     if not url:
         return None
-    parent = await Post.filter(Q(ap_id=url) | Q(url=url), boost_of_id=None).select_related("author").first()
-    if parent is None or not await may_view(Viewer.of(account), parent):
+    parent = await _parent(account, url)
+    if parent is None:
         abort(404)
     author = parent.author
     mention = "" if author.id == account.actor_id else f"@{author.username if author.local else author.handle} "
@@ -88,13 +88,24 @@ async def _reply_draft(account: Account, url: str | None) -> Draft | None:
     return Draft(mention, visibility, parent.content_warning, in_reply_to=parent.ap_id)
 
 
+async def _parent(account: Account, url: str) -> Post | None:
+    """Return the post at `url` (its id or its page) if the account may see it."""
+    parent = await Post.filter(Q(ap_id=url) | Q(url=url), boost_of_id=None).select_related("author").first()
+    if parent is None or not await may_view(Viewer.of(account), parent):
+        return None
+    return parent
+
+
 async def _compose_page(account: Account, posts: list[Post], *, draft: Draft | None = None,
                         error: str | None = None, warning: list[Actor] | None = None,
                         descriptions: dict[str, str] | None = None) -> str:
+    # A reply shows the post it answers above the form, so the author sees what they answer.
+    parent = await _parent(account, draft.in_reply_to) if draft and draft.in_reply_to else None
     return render(
         "home.html",
         account=account,
         posts=await views_of(posts, Viewer.of(account)),
+        parent=await view_of(parent, Viewer.of(account)) if parent else None,
         draft=draft,
         error=error,
         warning=warning,

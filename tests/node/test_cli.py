@@ -108,6 +108,8 @@ def test_post__prints_the_permalink_whose_id_is_the_activitypub_id(kith_env, cap
     assert run(["post", "alice", "--in-reply-to", permalink, "a reply"]) == 0
     reply = capsys.readouterr().out.strip()
     assert reply != permalink
+    assert run(["post", "alice", "--no-link-preview", "see http://news.test/story"]) == 0
+    plain = capsys.readouterr().out.strip()
 
     import asyncio
 
@@ -120,11 +122,13 @@ def test_post__prints_the_permalink_whose_id_is_the_activitypub_id(kith_env, cap
         try:
             first = await Post.get(id=int(post_id))
             second = await Post.get(id=int(reply.rsplit("/", 1)[1]))
-            return first, second
+            third = await Post.get(id=int(plain.rsplit("/", 1)[1]))
+            return first, second, third
         finally:
             await close_database()
 
-    first, second = asyncio.run(check())
+    first, second, third = asyncio.run(check())
+    assert first.link_preview and not third.link_preview
     assert first.ap_id == f"http://localhost:8000/users/alice/statuses/{post_id}"
     assert first.content_warning == "careful" and first.visibility.value == "public"
     assert second.in_reply_to_id == first.id and second.visibility.value == "unlisted"

@@ -94,6 +94,7 @@ async def test_their_media__shown_through_the_proxy_never_fetched_by_the_reader(
     assert all(src.startswith("/") and not src.startswith("//") for src in sources), sources
     assert "remote.test" not in " ".join(sources)
     assert 'alt="A cat on a &lt;b&gt;mat&lt;/b&gt;"' in page
+    assert "ALT</abbr></summary><p>A cat on a &lt;b&gt;mat&lt;/b&gt;</p>" in page
     assert page.count('class="emoji"') == 2 and 'alt=":blob:"' in page
     # When a reader's browser loads every one of them (twice) from the node
     async with aiohttp.ClientSession(headers={"User-Agent": READER}) as reader:

@@ -63,6 +63,7 @@ async def test_upload__stored_file_has_no_exif_and_is_served_from_this_origin(br
     # And the post page shows the thumbnail with its alt text, from this origin
     page = await (await client.get(f"/@alice/{post.id}")).get_data(as_text=True)
     assert f'src="/media/{media.thumbnail_name}" alt="Tomatoes on the vine"' in page
+    assert '<summary><abbr title="Image description">ALT</abbr></summary><p>Tomatoes on the vine</p>' in page
 
 
 async def test_upload__four_images_in_order_and_announced_as_documents(browser, make_account, uris):

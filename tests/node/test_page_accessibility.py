@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -254,7 +255,8 @@ async def node(make_account, browser, uris) -> Node:
     await reactions.boost(uris, bob, garden)
     await reactions.like(alice, linked)
     assert await Post.exists(boost_of_id=garden.id)
-    return Node(alice, bob, {"garden": garden_path, "edited": edited.url.removeprefix(uris.base)})
+    return Node(alice, bob, {"garden": garden_path, "edited": edited.url.removeprefix(uris.base),
+                             "reply_to": quote(garden.ap_id, safe="")})
 
 
 def test_the_checker__finds_what_it_looks_for():
@@ -274,6 +276,7 @@ PAGES = {
     "edit": "{edited}/edit", "history": "{edited}/history", "remote profile": "/@carol@remote.test",
     "settings": "/settings", "followers": "/followers", "follow requests": "/follow-requests",
     "search": "/search", "tag": "/tags/gardening", "delete": "{edited}/delete",
+    "reply": "/?in_reply_to={reply_to}",
 }
 
 

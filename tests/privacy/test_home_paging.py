@@ -14,6 +14,7 @@ from node import queries
 from node.models import Block, Follow, FollowState, Mention, Post
 from node.queries import Viewer, home_posts, may_view
 from node.services.posting import Draft, publish_post
+from node.services.reactions import boost
 
 
 @pytest.fixture
@@ -84,3 +85,42 @@ async def test_home_page_two__over_http_continues_where_page_one_ended(home, bro
         assert posts[post_id].content_html in page
     for hidden in await Post.exclude(id__in=expected):
         assert f"post-{hidden.id}-by" not in first + second
+
+
+async def boosted_home(make_account, uris) -> tuple:
+    """reader follows alice, bob and carol; alice posts, bob boosts it, alice posts twice
+    more, carol boosts it too, bob posts."""
+    reader, alice, bob, carol = [await make_account(n) for n in ("reader", "alice", "bob", "carol")]
+    for other in (alice, bob, carol):
+        await Follow.create(follower_id=reader.actor_id, target_id=other.actor_id, state=FollowState.ACCEPTED)
+    original = await publish_post(uris, alice, Draft("the original", Visibility.PUBLIC), 5000)
+    first_boost = await boost(uris, bob, original)
+    filler = [await publish_post(uris, alice, Draft(f"filler {i}", Visibility.PUBLIC), 5000) for i in range(2)]
+    second_boost = await boost(uris, carol, original)
+    newest = await publish_post(uris, bob, Draft("newest", Visibility.PUBLIC), 5000)
+    return reader, [newest, second_boost, *reversed(filler), first_boost, original]
+
+
+async def paged_home(reader, limit: int) -> list[int]:
+    seen, cursor = [], None
+    while page := await home_posts(Viewer.of(reader), cursor, limit=limit):
+        seen += [p.id for p in page]
+        cursor = page[-1].id
+    return seen
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 20])
+async def test_home__shows_a_boosted_post_once_where_it_first_came(make_account, uris, limit):
+    reader, (newest, second_boost, filler1, filler0, first_boost, original) = await boosted_home(make_account, uris)
+    # When the reader pages through the home, whatever the page size
+    seen = await paged_home(reader, limit)
+    # Then alice's post shows once, where she posted it; the boosts of it are left out
+    assert seen == [newest.id, filler1.id, filler0.id, original.id]
+
+
+async def test_home__shows_a_boost_of_a_post_out_of_sight_again(make_account, uris, monkeypatch):
+    # Given the post is more than REPEAT_SPAN posts below carol's boost of it
+    monkeypatch.setattr(queries, "REPEAT_SPAN", 2)
+    reader, (newest, second_boost, filler1, filler0, first_boost, original) = await boosted_home(make_account, uris)
+    # Then carol's boost shows it again; bob's, right above it, does not
+    assert await paged_home(reader, 3) == [newest.id, second_boost.id, filler1.id, filler0.id, original.id]

@@ -17,6 +17,8 @@ async def test_reply_form__mentions_the_author_and_keeps_the_audience(browser, m
     page = await (await client.get("/", query_string={"in_reply_to": parent.ap_id})).get_data(as_text=True)
     assert ">@alice </textarea>" in page and '<option value="followers" selected>' in page
     assert f'name="in_reply_to" value="{parent.ap_id}"' in page
+    # The post answered shows above the form, outside it (its actions are forms of their own)
+    assert page.index('class="reply-parent"') < page.index("only for followers") < page.index('action="/posts"')
     response = await client.post("/posts", form={"csrf_token": await form_token(client), "text": "@alice agreed",
                                                  "visibility": "followers", "in_reply_to": parent.ap_id})
     assert response.status_code == 302
@@ -27,8 +29,15 @@ async def test_reply_form__mentions_the_author_and_keeps_the_audience(browser, m
 async def test_reply_form__for_a_post_one_cannot_see_is_404(browser, make_account, uris):
     alice, carol = await make_account("alice"), await make_account("carol")
     hidden = await publish_post(uris, alice, Draft("followers only", Visibility.FOLLOWERS), 5000)
-    response = await (await browser(carol)).get("/", query_string={"in_reply_to": hidden.ap_id})
+    client = await browser(carol)
+    response = await client.get("/", query_string={"in_reply_to": hidden.ap_id})
     assert response.status_code == 404
+    # Posting an answer anyway is refused, and the page saying so does not show the post
+    response = await client.post("/posts", form={"csrf_token": await form_token(client), "text": "hello",
+                                                 "visibility": "public", "in_reply_to": hidden.ap_id})
+    page = await response.get_data(as_text=True)
+    assert response.status_code == 400 and "followers only" not in page and "reply-parent" not in page
+    assert not await Post.exists(author_id=carol.actor_id)
 
 
 async def test_thread__shows_only_what_each_viewer_may_see(browser, make_account, uris):
