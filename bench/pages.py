@@ -435,7 +435,7 @@ def check_pages(base: str, name: str) -> dict[str, str]:
         raise BenchError(f"/@{name}.rss answered {status} with {items} items")
     notes["rss"] = f"{len(body)} bytes, {items} items"
     status, body = get(f"{base}/@{name}")
-    posts = body.count(b'<article class="post"')
+    posts = body.count(b'<article class="post')
     if status != 200 or posts == 0:
         raise BenchError(f"/@{name} answered {status} with {posts} posts")
     notes["profile"] = f"{len(body)} bytes, {posts} posts"
