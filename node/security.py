@@ -73,7 +73,12 @@ async def sign_out(response: Response) -> None:
 
 def csrf_token() -> str:
     """Return the CSRF token for this request's forms (for templates)."""
-    return hmac.new(_secret(), _csrf_seed().encode(), hashlib.sha256).hexdigest()
+    # Made once a request (a thread page has hundreds of forms), again if the seed changes.
+    seed = _csrf_seed()
+    made = g.get("csrf_token")
+    if made is None or made[0] != seed:
+        made = g.csrf_token = (seed, hmac.new(_secret(), seed.encode(), hashlib.sha256).hexdigest())
+    return made[1]
 
 
 def _csrf_seed() -> str:

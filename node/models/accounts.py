@@ -7,6 +7,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from federation.audience import DEFAULT_VISIBILITY, Visibility
+from node.models.fields import DatetimeField
 
 
 class Actor(Model):
@@ -33,11 +34,11 @@ class Actor(Model):
     header_url = fields.CharField(max_length=512, null=True)
     locked = fields.BooleanField(default=False)  # manuallyApprovesFollowers
     discoverable = fields.BooleanField(default=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = DatetimeField(auto_now_add=True)
     # Bumped whenever the profile or any of the actor's posts changes: feeds and cached
     # pages use it as their version (ETag, Last-Modified).
-    changed_at = fields.DatetimeField(auto_now_add=True)
-    fetched_at = fields.DatetimeField(null=True)  # remote actors: when last refreshed
+    changed_at = DatetimeField(auto_now_add=True)
+    fetched_at = DatetimeField(null=True)  # remote actors: when last refreshed
 
     class Meta:
         table = "actors"
@@ -70,7 +71,7 @@ class Account(Model):
     hide_network = fields.BooleanField(default=False)  # followers/following lists not shown
     # Notifications up to this id have been seen: the unread count is what lies past it.
     notifications_seen_id = fields.BigIntField(default=0)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "accounts"
@@ -84,8 +85,8 @@ class Session(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="sessions", on_delete=fields.CASCADE
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
-    last_seen_at = fields.DatetimeField(auto_now_add=True)
+    created_at = DatetimeField(auto_now_add=True)
+    last_seen_at = DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "sessions"

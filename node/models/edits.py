@@ -8,6 +8,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from node.models.fields import DatetimeField
+
 if TYPE_CHECKING:
     from node.models.posts import Post
 
@@ -29,8 +31,8 @@ class PostEdit(Model):
     media = fields.JSONField(null=True)
     # The edit that ended this version added, removed, replaced or described anew attachments.
     media_changed = fields.BooleanField(default=False)
-    current_from = fields.DatetimeField()
-    current_until = fields.DatetimeField()
+    current_from = DatetimeField()
+    current_until = DatetimeField()
 
     class Meta:
         table = "post_edits"

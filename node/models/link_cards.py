@@ -15,6 +15,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from node.models.fields import DatetimeField
+
 if TYPE_CHECKING:
     from node.models.posts import Post
 
@@ -36,9 +38,9 @@ class LinkCard(Model):
     site_name = fields.CharField(max_length=100, default="")
     image_url = fields.CharField(max_length=2000, null=True)  # shown only through the media proxy
     error = fields.CharField(max_length=200, default="")  # why the last fetch gave no card (operators only)
-    fetched_at = fields.DatetimeField(null=True)
-    next_try_at = fields.DatetimeField()
-    locked_until = fields.DatetimeField(null=True)  # claimed by a worker until then
+    fetched_at = DatetimeField(null=True)
+    next_try_at = DatetimeField()
+    locked_until = DatetimeField(null=True)  # claimed by a worker until then
 
     class Meta:
         table = "link_cards"

@@ -14,6 +14,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from node.models.fields import DatetimeField
+
 if TYPE_CHECKING:
     from node.models.accounts import Actor
     from node.models.posts import Post
@@ -39,7 +41,7 @@ class Media(Model):
     height = fields.IntField(null=True)
     blurhash = fields.CharField(max_length=64, null=True)
     description = fields.TextField(default="")  # the alt text
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "media"

@@ -8,6 +8,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from node.models.fields import DatetimeField
+
 if TYPE_CHECKING:
     from node.models.accounts import Account, Actor
     from node.models.posts import Post
@@ -40,7 +42,7 @@ class Notification(Model):
     post: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
         "models.Post", related_name="notifications", null=True, on_delete=fields.CASCADE
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "notifications"

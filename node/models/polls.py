@@ -14,6 +14,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from node.models.fields import DatetimeField
+
 if TYPE_CHECKING:
     from node.models.accounts import Actor
     from node.models.posts import Post
@@ -27,12 +29,12 @@ class Poll(Model):
         "models.Post", related_name="poll", on_delete=fields.CASCADE
     )
     multiple = fields.BooleanField(default=False)  # anyOf rather than oneOf
-    expires_at = fields.DatetimeField(null=True)  # remote servers may send endless polls
-    closed_at = fields.DatetimeField(null=True)  # set once, by the step that closes it
+    expires_at = DatetimeField(null=True)  # remote servers may send endless polls
+    closed_at = DatetimeField(null=True)  # set once, by the step that closes it
     voters_count = fields.IntField(default=0)
     # Our polls: when the next Update{Question} with new tallies is due (votes since the last).
-    results_due_at = fields.DatetimeField(null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    results_due_at = DatetimeField(null=True)
+    created_at = DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "polls"
@@ -76,7 +78,7 @@ class PollVote(Model):
     )
     slot = fields.IntField(default=0)
     ap_id = fields.CharField(max_length=512, null=True, unique=True)  # the vote Note's id
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "poll_votes"

@@ -9,6 +9,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from federation.audience import Visibility
+from node.models.fields import DatetimeField
 
 if TYPE_CHECKING:
     from node.models.accounts import Actor
@@ -33,9 +34,9 @@ class Post(Model):
     in_reply_to: fields.ForeignKeyNullableRelation["Post"] = fields.ForeignKeyField(
         "models.Post", related_name="replies", null=True, on_delete=fields.SET_NULL
     )
-    created_at = fields.DatetimeField()
-    edited_at = fields.DatetimeField(null=True)
-    deleted_at = fields.DatetimeField(null=True)  # a tombstone: kept so its id stays taken
+    created_at = DatetimeField()
+    edited_at = DatetimeField(null=True)
+    deleted_at = DatetimeField(null=True)  # a tombstone: kept so its id stays taken
     link_preview = fields.BooleanField(default=True)  # the author wants a card for its first link
     # A boost is a post too (Mastodon's reblog): by the booster, without content of its own, its
     # id the boost time, its ap_id the Announce's. Shown as "X boosted" with `boost_of`.

@@ -9,6 +9,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from node.models.fields import DatetimeField
+
 if TYPE_CHECKING:
     from node.models.accounts import Actor
     from node.models.posts import Post
@@ -33,8 +35,8 @@ class Follow(Model):
         "models.Actor", related_name="followers", on_delete=fields.CASCADE
     )
     state = fields.CharField(max_length=16, default=FollowState.REQUESTED)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    accepted_at = fields.DatetimeField(null=True)
+    created_at = DatetimeField(auto_now_add=True)
+    accepted_at = DatetimeField(null=True)
 
     class Meta:
         table = "follows"
@@ -53,7 +55,7 @@ class Block(Model):
     target: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
         "models.Actor", related_name="blocked_by", on_delete=fields.CASCADE
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "blocks"
@@ -67,7 +69,7 @@ class DomainBlock(Model):
 
     id = fields.BigIntField(primary_key=True)
     domain = fields.CharField(max_length=255, unique=True)  # host[:port], lower-cased
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "domain_blocks"
@@ -85,7 +87,7 @@ class Favourite(Model):
     post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
         "models.Post", related_name="favourites", on_delete=fields.CASCADE
     )
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "favourites"
