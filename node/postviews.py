@@ -45,12 +45,14 @@ class PostView:
         return self.entry_id or self.post.id
 
 
-async def views_of(posts: list[Post], viewer: Viewer, author: Actor | None = None) -> list[PostView]:
+async def views_of(posts: list[Post], viewer: Viewer, author: Actor | None = None,
+                   reply_counts: dict[int, int] | None = None) -> list[PostView]:
     """Return the views of `posts` for `viewer`, in the same order; `author`, when the page
-    already has it (a profile), is the author of those of its posts."""
+    already has it (a profile), is the author of those of its posts; `reply_counts`, the
+    visible replies of those posts the page counted already (a thread)."""
     await _load_authors(posts, author)
     views = await _entries(posts)
-    await attach_counts(views, viewer)
+    await attach_counts(views, viewer, reply_counts or {})
     await load_media(views)
     await attach_polls(views, viewer)
     await load_link_cards(views)

@@ -5,6 +5,7 @@ Tests prove they agree for every viewer and post of a test world."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import takewhile
@@ -108,6 +109,17 @@ async def visible_among(viewer: Viewer, ids: list[int]) -> dict[int, Post]:
     return {p.id: p for p in posts if visible(p)}
 
 
+async def visible_reply_counts(viewer: Viewer, ids: list[int]) -> dict[int, int]:
+    """Return, by post id, how many replies to each of the posts `ids` `viewer` may see:
+    `can_view` over facts looked up for all the replies at once, as `visible_among` does (a
+    thread page's 150 posts cost a few light queries, not the viewer's whole follow and
+    mention lists)."""
+    replies = await Post.filter(in_reply_to_id__in=ids, deleted_at=None).only(
+        "id", "author_id", "visibility", "in_reply_to_id") if ids else []
+    relation = await _relations(viewer, replies)
+    return Counter(r.in_reply_to_id for r in replies if can_view(r.visibility, relation(r)))
+
+
 async def _relations(viewer: Viewer, posts: list[Post]):
     """Return relation(post) -> Relation for the posts given, as relation_to builds it for one
     post, with the facts of all of them read in three queries."""
@@ -204,33 +216,42 @@ async def home_posts(
     cursor = before_id
     while len(page) < limit:
         wanted = limit - len(page)
-        # Read REPEAT_SPAN rows past the page too: whether a row is shown depends only on the
-        # rows before it, whichever page it falls on.
-        rows = await _home_rows(viewer, cursor, wanted + REPEAT_SPAN)
-        page += [post for i, post in enumerate(rows[:wanted]) if not _repeats(post, rows[i + 1:i + 1 + REPEAT_SPAN])]
-        if len(rows) <= wanted:
+        rows = await _home_rows(viewer, cursor, wanted)
+        # Whether a boost shows depends only on the REPEAT_SPAN rows below it, whichever page
+        # they fall on: read on past the page for those (ids only; only if a boost needs them).
+        below = await _home_rows(viewer, rows[-1].id, REPEAT_SPAN, ids_only=True) \
+            if rows and any(post.boost_of_id for post in rows) else []
+        sequence = [(post.id, post.boost_of_id) for post in rows] + below
+        page += [post for i, post in enumerate(rows) if not _repeats(post, sequence[i + 1:i + 1 + REPEAT_SPAN])]
+        if len(rows) < wanted:
             break  # the home has no more
-        cursor = rows[wanted - 1].id
+        cursor = rows[-1].id
     return page
 
 
 REPEAT_SPAN = 40
 
 
-def _repeats(post: Post, older: list[Post]) -> bool:
-    return post.boost_of_id is not None and any(post.boost_of_id in (row.id, row.boost_of_id) for row in older)
+def _repeats(post: Post, older: list[tuple[int, int | None]]) -> bool:
+    return post.boost_of_id is not None and any(post.boost_of_id in row for row in older)
 
 
-async def _home_rows(viewer: Viewer, before_id: int | None, limit: int) -> list[Post]:
-    query = _home(viewer, before_id)
+async def _home_rows(viewer: Viewer, before_id: int | None, limit: int, ids_only: bool = False) -> list:
+    """Return the next `limit` home posts below `before_id` (with their authors), or with
+    `ids_only` their (id, boost_of_id) pairs."""
+
+    def rows(query, count: int):
+        query = query.order_by("-id").limit(count)
+        return query.values_list("id", "boost_of_id") if ids_only else query.prefetch_related("author")
+
     newest = Post.filter(id__lt=before_id) if before_id is not None else Post.all()
     window = Subquery(newest.order_by("-id").limit(HOME_WINDOW).values("id"))
-    posts = await query.filter(id__in=window).order_by("-id").limit(limit).prefetch_related("author")
-    if len(posts) < limit:
+    found = list(await rows(_home(viewer, before_id).filter(id__in=window), limit))
+    if len(found) < limit:
         # A quiet home: the window held every match it had; look further back for the rest.
-        older = _home(viewer, posts[-1].id if posts else before_id)
-        posts += await older.order_by("-id").limit(limit - len(posts)).prefetch_related("author")
-    return posts
+        last_id = (found[-1][0] if ids_only else found[-1].id) if found else before_id
+        found += await rows(_home(viewer, last_id), limit - len(found))
+    return found
 
 
 def _home(viewer: Viewer, before_id: int | None):
@@ -319,7 +340,16 @@ REPLY_DEPTH = 40  # levels of replies shown below it
 REPLY_LIMIT = 300  # replies shown at most
 
 
-async def thread_of(viewer: Viewer, post: Post) -> tuple[list[Post], list[Post]]:
+@dataclass
+class Thread:
+    ancestors: list[Post]
+    replies: list[Post]
+    # How many replies the viewer may see, of the posts whose replies the walk found all of
+    # (the page need not count those again).
+    reply_counts: dict[int, int]
+
+
+async def thread_of(viewer: Viewer, post: Post) -> Thread:
     """Return the ancestors (oldest first, up to THREAD_DEPTH, stopping at the first one the
     viewer may not see) and the replies below `post` the viewer may see, each followed by its
     own replies (up to REPLY_DEPTH levels; REPLY_LIMIT replies looked at). A reply the viewer
@@ -328,7 +358,7 @@ async def thread_of(viewer: Viewer, post: Post) -> tuple[list[Post], list[Post]]
     Both walk the thread on ids alone (node.threadwalk: one recursive query each), then load
     the posts and decide which the viewer may see with `visible_among` (can_view over facts
     looked up for all of them at once): once a direction, not once a level."""
-    return await _ancestors(viewer, post), await _descendants(viewer, post)
+    return Thread(await _ancestors(viewer, post), *await _descendants(viewer, post))
 
 
 async def _ancestors(viewer: Viewer, post: Post) -> list[Post]:
@@ -340,11 +370,12 @@ async def _ancestors(viewer: Viewer, post: Post) -> list[Post]:
     return [visible[i] for i in reversed(shown)]
 
 
-async def _descendants(viewer: Viewer, post: Post) -> list[Post]:
-    children = await reply_tree(post.id, REPLY_DEPTH, REPLY_LIMIT)
-    ids = [i for replies in children.values() for i in replies]
+async def _descendants(viewer: Viewer, post: Post) -> tuple[list[Post], dict[int, int]]:
+    tree = await reply_tree(post.id, REPLY_DEPTH, REPLY_LIMIT)
+    ids = [i for replies in tree.children.values() for i in replies]
     visible = await visible_among(viewer, ids)
-    return _depth_first(children, visible, post.id)
+    counts = {i: sum(reply in visible for reply in tree.children.get(i, ())) for i in tree.whole}
+    return _depth_first(tree.children, visible, post.id), counts
 
 
 def _depth_first(children: dict[int, list[int]], visible: dict[int, Post], root_id: int) -> list[Post]:

@@ -16,7 +16,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from node.models import Favourite, Post
-from node.queries import Viewer, visible_to
+from node.queries import Viewer, visible_reply_counts
 
 if TYPE_CHECKING:
     from node.postviews import PostView
@@ -31,33 +31,35 @@ class Counts:
     boosted: bool = False  # by the viewer
 
 
-async def counts_of(posts: list[Post], viewer: Viewer) -> dict[int, Counts]:
-    """Return the Counts of each of `posts` (by id) for `viewer`, in three queries."""
+async def counts_of(posts: list[Post], viewer: Viewer, known_replies: dict[int, int] | None = None) -> dict[int, Counts]:
+    """Return the Counts of each of `posts` (by id) for `viewer`, in a few queries for all;
+    `known_replies` are reply counts the caller has already (a thread page's)."""
     ids = list({post.id for post in posts})
     if not ids:
         return {}
-    replies = await _grouped(Post.filter(visible_to(viewer), in_reply_to_id__in=ids), "in_reply_to_id", None, None)
+    known_replies = known_replies or {}
+    replies = {**await visible_reply_counts(viewer, [i for i in ids if i not in known_replies]), **known_replies}
     boosts = await _grouped(Post.filter(boost_of_id__in=ids, deleted_at=None), "boost_of_id", "author_id", viewer)
     likes = await _grouped(Favourite.filter(post_id__in=ids), "post_id", "actor_id", viewer)
     return {
-        post_id: Counts(replies=replies.get(post_id, (0, 0))[0], boosts=boosts.get(post_id, (0, 0))[0],
+        post_id: Counts(replies=replies.get(post_id, 0), boosts=boosts.get(post_id, (0, 0))[0],
                         likes=likes.get(post_id, (0, 0))[0], liked=likes.get(post_id, (0, 0))[1] > 0,
                         boosted=boosts.get(post_id, (0, 0))[1] > 0)
         for post_id in ids
     }
 
 
-async def attach_counts(views: list[PostView], viewer: Viewer) -> None:
+async def attach_counts(views: list[PostView], viewer: Viewer, known_replies: dict[int, int] | None = None) -> None:
     """Set the `counts` of each of a page's PostViews (in the queries of `counts_of`)."""
-    counts = await counts_of([view.post for view in views], viewer)
+    counts = await counts_of([view.post for view in views], viewer, known_replies)
     for view in views:
         view.counts = counts.get(view.post.id, view.counts)
 
 
-async def _grouped(query, key: str, by: str | None, viewer: Viewer | None) -> dict[int, tuple[int, int]]:
+async def _grouped(query, key: str, by: str, viewer: Viewer) -> dict[int, tuple[int, int]]:
     """Return {key: (rows, rows whose `by` is the viewer)} for the rows of `query`."""
-    me = viewer.actor_id if viewer is not None else None
-    if not by or me is None:
+    me = viewer.actor_id
+    if me is None:
         rows = await query.annotate(n=Count("id")).group_by(key).values_list(key, "n")
         return {row_key: (n, 0) for row_key, n in rows}
     mine = Count("id", _filter=Q(**{by: me}))

@@ -8,6 +8,8 @@ the shape of a thread, and the caller loads the posts through the audience filte
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from tortoise import connections
 
 # Each step follows in_reply_to_id one level up; `depth` bounds a loop in remote data.
@@ -47,18 +49,31 @@ async def parent_ids(post_id: int, depth: int) -> list[int]:
     return chain
 
 
-async def reply_tree(post_id: int, depth: int, limit: int) -> dict[int, list[int]]:
-    """Return the replies below `post_id` as {parent id: [reply ids, oldest first]}: up to
-    `depth` levels and `limit` rows, breadth first; a post reached twice (a loop) counts once."""
-    children: dict[int, list[int]] = {}
-    seen = {post_id}
-    for reply_id, parent_id in await _run(_REPLIES, post_id, depth, limit):
+@dataclass
+class ReplyTree:
+    """The replies below a post: {parent id: [reply ids, oldest first]}, and the posts whose
+    replies are all there (not cut off by the depth or count bound)."""
+
+    children: dict[int, list[int]] = field(default_factory=dict)
+    whole: set[int] = field(default_factory=set)
+
+
+async def reply_tree(post_id: int, depth: int, limit: int) -> ReplyTree:
+    """Return the replies below `post_id`: up to `depth` levels and `limit` rows, breadth
+    first; a post reached twice (a loop) counts once."""
+    rows = await _run(_REPLIES, post_id, depth, limit)
+    tree = ReplyTree()
+    seen, level = {post_id}, {post_id: 0}
+    for reply_id, parent_id in rows:
         if reply_id not in seen:
             seen.add(reply_id)
-            children.setdefault(parent_id, []).append(reply_id)
-    for replies in children.values():
+            level[reply_id] = level.get(parent_id, depth) + 1
+            tree.children.setdefault(parent_id, []).append(reply_id)
+    for replies in tree.children.values():
         replies.sort()
-    return children
+    if len(rows) < limit:  # every level was walked to its end, down to the last one
+        tree.whole = {i for i, n in level.items() if n < depth}
+    return tree
 
 
 async def _run(sql: str, *numbers: int) -> list[tuple[int, int | None]]:

@@ -202,10 +202,11 @@ async def post_page(username: str, post_id: int) -> str:
     if post is None:
         abort(404)  # the same answer as for a post that does not exist
     viewer = Viewer.of(account)
-    ancestors, replies = await thread_of(viewer, post)
-    if await fetch_missing_ancestors(post, ancestors, viewer):  # remote parents we lacked
-        ancestors, replies = await thread_of(viewer, post)
-    views = await views_of([*ancestors, post, *replies], viewer)
+    thread = await thread_of(viewer, post)
+    if await fetch_missing_ancestors(post, thread.ancestors, viewer):  # remote parents we lacked
+        thread = await thread_of(viewer, post)
+    ancestors, replies = thread.ancestors, thread.replies
+    views = await views_of([*ancestors, post, *replies], viewer, reply_counts=thread.reply_counts)
     unresolved = request.args.get("unresolved", "") if account and post.author_id == account.actor_id else ""
     return render("post.html", account=account, view=views[len(ancestors)], unresolved=unresolved[:500],
                   ancestors=views[:len(ancestors)], replies=views[len(ancestors) + 1:])

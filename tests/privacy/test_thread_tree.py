@@ -9,7 +9,7 @@ import pytest
 from federation.audience import Visibility
 from node import queries
 from node.models import Block, Post
-from node.queries import Viewer, may_view, thread_of, visible_among, visible_to
+from node.queries import Viewer, may_view, thread_of, visible_among, visible_reply_counts, visible_to
 from node.services.posting import Draft, delete_post, publish_post
 from tests.rig.world import VIEWERS, build_world
 
@@ -71,10 +71,14 @@ async def test_thread_replies__agree_with_can_view_for_every_viewer(world, uris)
     for name in VIEWERS:
         viewer = Viewer.of(world.account(name))
         # When the thread of the root is read as this viewer
-        ancestors, replies = await thread_of(viewer, root)
+        thread = await thread_of(viewer, root)
         # Then the replies are exactly those the single-post check allows, in thread order
-        assert ancestors == []
-        assert [p.id for p in replies] == await expected_replies(viewer, root, parents), name
+        assert thread.ancestors == []
+        assert [p.id for p in thread.replies] == await expected_replies(viewer, root, parents), name
+        # And the reply counts it found on the way are those the counting query gives
+        assert thread.reply_counts.keys() >= {root.id, *(p.id for p in thread.replies)}
+        counted = await visible_reply_counts(viewer, list(thread.reply_counts))
+        assert {i: counted.get(i, 0) for i in thread.reply_counts} == thread.reply_counts, name
 
 
 async def test_thread_page__hides_the_replies_under_a_reply_one_may_not_see(world, uris, browser):
@@ -105,9 +109,8 @@ async def test_thread_of__a_blocked_viewer_sees_no_reply_of_the_blocker(make_acc
     by_alice = await reply(uris, alice, root, "alice-answer")
     below = await reply(uris, bob, by_alice, "bob-below-alice")
     await Block.create(blocker_id=alice.actor_id, target_id=eve.actor_id)
-    _, replies = await thread_of(Viewer.of(eve), root)
-    assert replies == []
-    _, replies = await thread_of(Viewer.of(bob), root)
+    assert (await thread_of(Viewer.of(eve), root)).replies == []
+    replies = (await thread_of(Viewer.of(bob), root)).replies
     assert [p.id for p in replies] == [by_alice.id, below.id]
 
 
@@ -119,12 +122,12 @@ async def test_thread_of__a_deep_thread_shows_every_level_below_and_the_nearest_
         chain.append(await reply(uris, (alice, bob)[depth % 2], chain[-1], f"level-{depth}"))
     viewer = Viewer.of(None)
     # When the root is read: every level below, in order
-    ancestors, replies = await thread_of(viewer, chain[0])
-    assert ancestors == [] and [p.id for p in replies] == [p.id for p in chain[1:]]
+    thread = await thread_of(viewer, chain[0])
+    assert thread.ancestors == [] and [p.id for p in thread.replies] == [p.id for p in chain[1:]]
     # When the last reply is read: the THREAD_DEPTH nearest ancestors, oldest first
-    ancestors, replies = await thread_of(viewer, chain[-1])
-    assert [p.id for p in ancestors] == [p.id for p in chain[-1 - queries.THREAD_DEPTH:-1]]
-    assert replies == []
+    thread = await thread_of(viewer, chain[-1])
+    assert [p.id for p in thread.ancestors] == [p.id for p in chain[-1 - queries.THREAD_DEPTH:-1]]
+    assert thread.replies == []
 
 
 async def test_thread_of__replies_are_bounded_in_depth_and_count(make_account, uris, monkeypatch):
@@ -135,15 +138,19 @@ async def test_thread_of__replies_are_bounded_in_depth_and_count(make_account, u
         chain.append(await reply(uris, alice, chain[-1], f"level-{depth}"))
     siblings = [await reply(uris, alice, root, f"sibling-{i}") for i in range(4)]
     monkeypatch.setattr(queries, "REPLY_DEPTH", 3)
-    _, replies = await thread_of(Viewer.of(None), root)
+    thread = await thread_of(Viewer.of(None), root)
     # Three levels: the direct replies (chain[1] and the siblings), then chain[2], chain[3]
-    assert {p.id for p in replies} == {chain[1].id, chain[2].id, chain[3].id, *(s.id for s in siblings)}
+    assert {p.id for p in thread.replies} == {chain[1].id, chain[2].id, chain[3].id, *(s.id for s in siblings)}
+    # Only the posts above the last level have their replies counted on the way
+    assert thread.reply_counts == {root.id: 5, chain[1].id: 1, chain[2].id: 1, **{s.id: 0 for s in siblings}}
     monkeypatch.setattr(queries, "REPLY_DEPTH", 40)
     monkeypatch.setattr(queries, "REPLY_LIMIT", 6)
-    _, replies = await thread_of(Viewer.of(None), root)
-    assert len(replies) == 6
+    thread = await thread_of(Viewer.of(None), root)
+    assert len(thread.replies) == 6
     # Breadth first within the bound: all five direct replies, then the oldest of the next level
-    assert {p.id for p in replies} == {chain[1].id, *(s.id for s in siblings), chain[2].id}
+    assert {p.id for p in thread.replies} == {chain[1].id, *(s.id for s in siblings), chain[2].id}
+    # Cut off by the count: no post's replies are known to be all there
+    assert thread.reply_counts == {}
 
 
 async def test_thread_of__a_reply_loop_ends(make_account, uris):
@@ -153,8 +160,8 @@ async def test_thread_of__a_reply_loop_ends(make_account, uris):
     second = await reply(uris, alice, first, "loop-b")
     await Post.filter(id=first.id).update(in_reply_to_id=second.id, in_reply_to_ap_id=second.ap_id)
     first = await Post.get(id=first.id)
-    ancestors, replies = await thread_of(Viewer.of(None), first)
-    assert [p.id for p in ancestors] == [second.id] and [p.id for p in replies] == [second.id]
+    thread = await thread_of(Viewer.of(None), first)
+    assert [p.id for p in thread.ancestors] == [second.id] and [p.id for p in thread.replies] == [second.id]
 
 
 async def test_visible_among__agrees_with_can_view_for_every_viewer(world, uris):
