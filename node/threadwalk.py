@@ -63,16 +63,18 @@ async def reply_tree(post_id: int, depth: int, limit: int) -> ReplyTree:
     first; a post reached twice (a loop) counts once."""
     rows = await _run(_REPLIES, post_id, depth, limit)
     tree = ReplyTree()
-    seen, level = {post_id}, {post_id: 0}
+    seen, level, looped = {post_id}, {post_id: 0}, set()
     for reply_id, parent_id in rows:
-        if reply_id not in seen:
-            seen.add(reply_id)
-            level[reply_id] = level.get(parent_id, depth) + 1
-            tree.children.setdefault(parent_id, []).append(reply_id)
+        if reply_id in seen:
+            looped.add(parent_id)  # its reply is listed elsewhere in the tree, not under it
+            continue
+        seen.add(reply_id)
+        level[reply_id] = level.get(parent_id, depth) + 1
+        tree.children.setdefault(parent_id, []).append(reply_id)
     for replies in tree.children.values():
         replies.sort()
     if len(rows) < limit:  # every level was walked to its end, down to the last one
-        tree.whole = {i for i, n in level.items() if n < depth}
+        tree.whole = {i for i, n in level.items() if n < depth} - looped
     return tree
 
 
