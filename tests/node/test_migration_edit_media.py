@@ -4,29 +4,18 @@ history page still shows them."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timezone
-
-from tortoise import connections
 
 import node.db
 from node.db import migrate
 from node.models import PostEdit
-from tests.node.test_migration_link_cards import _drop_everything, _false, _true
+from tests.node.test_migration_link_cards import _false, _true, migrated_before
 
 
 async def test_migration_9__earlier_versions_survive_with_media_unknown(settings, tmp_path, monkeypatch, make_account,
                                                                         browser):
     # Given a database migrated up to just before migration 9
-    before = tmp_path / "migrations"
-    (before / "models").mkdir(parents=True)
-    for path in (node.db.MIGRATIONS_DIR / "models").glob("*.py"):
-        if not path.name.startswith("9_"):
-            shutil.copy(path, before / "models" / path.name)
-    conn, every_migration = connections.get("default"), node.db.MIGRATIONS_DIR
-    await _drop_everything(conn, settings)
-    monkeypatch.setattr(node.db, "MIGRATIONS_DIR", before)
-    await migrate(settings)
+    conn, every_migration = await migrated_before(9, settings, tmp_path, monkeypatch)
     # ...holding alice's edited post and its earlier version, written as the old schema has it
     alice = await make_account("alice")
     now = datetime.now(timezone.utc).isoformat()

@@ -14,17 +14,8 @@ from node.models import LinkCard, Post, PostLinkCard
 
 
 async def test_migration_7__existing_posts_survive_with_link_preview_on(settings, tmp_path, monkeypatch, make_account):
-    # Given a database migrated up to just before migration 7 (the `db` fixture migrated it
-    # whole, so start again from an empty schema by hand)
-    before = tmp_path / "migrations"
-    (before / "models").mkdir(parents=True)
-    for path in (node.db.MIGRATIONS_DIR / "models").glob("*.py"):
-        if not path.name.startswith("7_"):
-            shutil.copy(path, before / "models" / path.name)
-    conn, every_migration = connections.get("default"), node.db.MIGRATIONS_DIR
-    await _drop_everything(conn, settings)
-    monkeypatch.setattr(node.db, "MIGRATIONS_DIR", before)
-    await migrate(settings)
+    # Given a database migrated up to just before migration 7
+    conn, every_migration = await migrated_before(7, settings, tmp_path, monkeypatch)
     # ...holding a post of alice's, written as the old schema has it
     alice = await make_account("alice")
     now = datetime.now(timezone.utc).isoformat()
@@ -41,6 +32,21 @@ async def test_migration_7__existing_posts_survive_with_link_preview_on(settings
     assert (post.source, post.content_html, post.link_preview) == ("old post", "<p>old post</p>", True)
     card = await LinkCard.create(url="https://news.example/", next_try_at=datetime.now(timezone.utc))
     await PostLinkCard.create(post_id=post.id, card_id=card.id)
+
+
+async def migrated_before(number: int, settings, tmp_path, monkeypatch):
+    """Empty the schema and migrate it up to just before migration `number` (the `db` fixture
+    migrated it whole); return the connection and the folder of every migration, to finish."""
+    before = tmp_path / "migrations"
+    (before / "models").mkdir(parents=True)
+    for path in (node.db.MIGRATIONS_DIR / "models").glob("*.py"):
+        if not path.name.startswith(f"{number}_"):
+            shutil.copy(path, before / "models" / path.name)
+    conn, every_migration = connections.get("default"), node.db.MIGRATIONS_DIR
+    await _drop_everything(conn, settings)
+    monkeypatch.setattr(node.db, "MIGRATIONS_DIR", before)
+    await migrate(settings)
+    return conn, every_migration
 
 
 async def _drop_everything(conn, settings) -> None:
